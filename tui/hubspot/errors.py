@@ -8,6 +8,13 @@ from HubSpot's codes and our own words, and HubSpot's free text is cut to one sh
 
 from __future__ import annotations
 
+import re
+
+_TOKENISH_RE = re.compile(r"[A-Za-z0-9_\-.~]{24,}")
+"""Runs this long look like tokens or codes (base64url, UUID-like); URL paths split on `/`."""
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+HUBSPOT_TEXT_MAX = 160
+
 
 class HubSpotError(Exception):
     """Base of every error the HubSpot layer raises.
@@ -54,9 +61,26 @@ class ServerError(HubSpotError):
 class RateLimited(HubSpotError):
     """HubSpot answered 429. `retry_after` is the wait in seconds we would honour."""
 
-    def __init__(self, message: str, action: str = "", *, retry_after: float = 10.0,
-                 policy: str = "", **kwargs: object) -> None:
-        super().__init__(message, action, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        message: str,
+        action: str = "",
+        *,
+        retry_after: float = 10.0,
+        policy: str = "",
+        code: str = "",
+        http_status: int | None = None,
+        correlation_id: str = "",
+        retryable: bool = False,
+    ) -> None:
+        super().__init__(
+            message,
+            action,
+            code=code,
+            http_status=http_status,
+            correlation_id=correlation_id,
+            retryable=retryable,
+        )
         self.retry_after = retry_after
         self.policy = policy
 
@@ -88,18 +112,50 @@ class AuthenticationError(HubSpotError):
 class MissingScopes(HubSpotError):
     """403 MISSING_SCOPES. `scopes` are the scopes HubSpot says are required."""
 
-    def __init__(self, message: str, action: str = "", *, scopes: tuple[str, ...] = (),
-                 **kwargs: object) -> None:
-        super().__init__(message, action, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        message: str,
+        action: str = "",
+        *,
+        scopes: tuple[str, ...] = (),
+        code: str = "",
+        http_status: int | None = None,
+        correlation_id: str = "",
+        retryable: bool = False,
+    ) -> None:
+        super().__init__(
+            message,
+            action,
+            code=code,
+            http_status=http_status,
+            correlation_id=correlation_id,
+            retryable=retryable,
+        )
         self.scopes = scopes
 
 
 class Forbidden(HubSpotError):
     """403 of the legacy 'does not have proper permissions' kind: plan, seat or permission."""
 
-    def __init__(self, message: str, action: str = "", *, scopes: tuple[str, ...] = (),
-                 **kwargs: object) -> None:
-        super().__init__(message, action, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        message: str,
+        action: str = "",
+        *,
+        scopes: tuple[str, ...] = (),
+        code: str = "",
+        http_status: int | None = None,
+        correlation_id: str = "",
+        retryable: bool = False,
+    ) -> None:
+        super().__init__(
+            message,
+            action,
+            code=code,
+            http_status=http_status,
+            correlation_id=correlation_id,
+            retryable=retryable,
+        )
         self.scopes = scopes
 
 
@@ -113,3 +169,77 @@ class CallbackError(HubSpotError):
 
 class InputError(HubSpotError):
     """Something the user typed or pasted is not usable (bad client id, URL, scope list...)."""
+
+
+_AGAIN = "Authorize the account again"
+OAUTH_ERRORS: dict[str, tuple[type[OAuthError], str, str]] = {
+    "BAD_AUTH_CODE": (
+        AuthCodeError,
+        "HubSpot rejected the authorization code: it was already used, mistyped or is unknown",
+        f"{_AGAIN} to get a fresh code",
+    ),
+    "EXPIRED_AUTH_CODE": (
+        AuthCodeError,
+        "The authorization code expired before hubspot-tui could exchange it",
+        f"{_AGAIN} and finish within a few minutes",
+    ),
+    "MISMATCH_REDIRECT_URI_AUTH_CODE": (
+        RedirectMismatch,
+        "HubSpot rejected the exchange: the redirect URL differs from the one used to authorize",
+        f"{_AGAIN} without changing the callback port or redirect URL in between",
+    ),
+    "BAD_REDIRECT_URI": (
+        RedirectMismatch,
+        "HubSpot rejected the redirect URL: it is not registered on the app",
+        "Add {where} under the app's Auth → Redirect URLs, or change the callback port (F3)",
+    ),
+    "BAD_CLIENT_ID": (
+        ClientCredentialsError,
+        "HubSpot does not know this Client ID",
+        "Copy the Client ID again from the app's Auth tab",
+    ),
+    "BAD_CLIENT_SECRET": (
+        ClientCredentialsError,
+        "HubSpot rejected the Client secret",
+        "Copy the Client secret again from the app's Auth tab (press Show first)",
+    ),
+    "invalid_client": (
+        ClientCredentialsError,
+        "HubSpot rejected the Client ID or Client secret",
+        "Copy both again from the app's Auth tab (press Show to reveal the secret)",
+    ),
+    "BAD_REFRESH_TOKEN": (
+        RefreshTokenRevoked,
+        "The refresh token is no longer valid: the app was uninstalled, the installing user "
+        "removed, or the token revoked",
+        _AGAIN,
+    ),
+    "invalid_scope": (
+        OAuthError,
+        "HubSpot rejected the requested scopes",
+        "Make the scope lists match the app's configured required and optional scopes",
+    ),
+    "access_denied": (OAuthError, "The authorization was denied", f"{_AGAIN} and approve it"),
+}
+OAUTH_ERRORS["unauthorized_client"] = OAUTH_ERRORS["invalid_client"]
+OAUTH_ERRORS["BAD_SCOPE"] = OAUTH_ERRORS["invalid_scope"]
+"""OAuth `status` (HubSpot) and `error` (RFC 6749) codes → (class, message, action).
+
+`{where}` in an action stands for the redirect URI that was sent.
+"""
+
+
+def hubspot_text(value: object) -> str:
+    """HubSpot's free text made safe to show: one line, ≤160 chars, token-like runs blanked.
+
+    Some HubSpot messages quote a token prefix or echo request data; anything token-shaped goes.
+    Returns "" when `value` is not a string.
+    """
+    if not isinstance(value, str):
+        return ""
+    text = _CONTROL_RE.sub(" ", value[:2000])
+    text = _TOKENISH_RE.sub("…", text)
+    text = " ".join(text.split())
+    if len(text) > HUBSPOT_TEXT_MAX:
+        text = text[: HUBSPOT_TEXT_MAX - 1].rstrip() + "…"
+    return text

@@ -44,10 +44,10 @@ class AccountType(enum.StrEnum):
 
 
 class AccountRole(enum.StrEnum):
-    """What an authorized account is for the connector (derived from type and the products probe)."""
+    """What an authorized account is for the connector (from its type and the products probe)."""
 
     MAIN = "main"
-    """A STANDARD account with at least one product: the one the connector should be installed in."""
+    """A STANDARD account with at least one product: the one the connector belongs in."""
     STANDARD = "standard"
     """A STANDARD account without products (or whose products could not be read)."""
     DEVELOPER = "developer"
@@ -67,7 +67,7 @@ class Access(enum.StrEnum):
     MISSING_SCOPE = "missing_scope"
     """403 MISSING_SCOPES: the token lacks the scope; `ProbeResult.required_scopes` names them."""
     FORBIDDEN = "forbidden"
-    """403 of the legacy/permission kind: typically no paid Sales Hub seat, or a feature-gated plan."""
+    """403 of the legacy/permission kind: typically no paid Sales Hub seat, or a gated plan."""
     ERROR = "error"
     """Any other failure (network, 5xx, 401 after refresh, malformed body)."""
     UNKNOWN = "unknown"
