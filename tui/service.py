@@ -1,28 +1,54 @@
 """The install service: one object the CLI and the screens share to drive a profile.
 
-It owns the HubSpot client (one shared `httpx.AsyncClient`), the store, and the login flow. Every
-method that touches the network or disk is `async` and keeps blocking file I/O off the event loop
-(`asyncio.to_thread`), so the screens can call it from workers and the CLI from `asyncio.run`.
-Imports nothing from Textual.
-
-INTERFACE SKELETON: the signatures and docstrings here are the contract; bodies are being filled in.
+It owns the HubSpot client (one shared `httpx.AsyncClient`, built on first use so start-up never
+pays for it), the store, and the login flow. Every method that touches the network or disk is
+`async` and keeps blocking file I/O off the event loop (`asyncio.to_thread`), so the screens can call
+it from workers and the CLI from `asyncio.run`. Imports nothing from Textual.
 """
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-from tui.hubspot.models import AccountReport, InstallStatus, TokenSet
-from tui.profile import DEFAULT_API_BASE, AppConfig, Profile
+from tui.hubspot.errors import (
+    AuthenticationError,
+    CallbackError,
+    HubSpotError,
+    InputError,
+    RefreshTokenRevoked,
+)
+from tui.hubspot.models import (
+    AccountDetails,
+    AccountReport,
+    AccountType,
+    InstallStatus,
+    ProbeResult,
+    TokenInfo,
+    TokenSet,
+    derive_role,
+)
+from tui.profile import DEFAULT_API_BASE, AppConfig, Profile, ProfileSecrets
 
 if TYPE_CHECKING:
     import httpx
 
+    from tui.hubspot.client import HubSpotClient
+    from tui.hubspot.listener import CallbackListener
     from tui.store import ProfileStore
+
+REFRESH_MARGIN = 300.0
+"""Refresh this many seconds before expiry (HubSpot's own CLI uses 5 minutes)."""
+
+REVOKED_HINT = (
+    "HubSpot no longer accepts this account's refresh token: the app was uninstalled, the "
+    "installing user was removed, or the token was revoked"
+)
 
 
 class LoginStep(enum.StrEnum):
@@ -51,6 +77,56 @@ class StepEvent:
 StepCallback = Callable[[StepEvent], None]
 
 
+class LoginAttempt:
+    """One authorization in flight: the URL to open, and the listener/paste race.
+
+    Attributes:
+        url: the authorize URL (holds no secret: state and PKCE challenge only).
+        redirect_uri: the redirect URI sent.
+        listen_address: "localhost:8765" when the loopback listener runs, else "".
+        listen_error: why the listener could not start (e.g. port busy and by what); paste still works.
+        hub_pin: the account the URL is pinned to, or None.
+        started_at / deadline: Unix seconds; after the deadline `finish_login` raises CallbackError.
+    """
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        redirect_uri: str,
+        listener: CallbackListener,
+        code_verifier: str,
+        listen_error: str,
+        hub_pin: int | None,
+        started_at: float,
+        deadline: float,
+    ) -> None:
+        self.url = url
+        self.redirect_uri = redirect_uri
+        self.listen_error = listen_error
+        self.hub_pin = hub_pin
+        self.started_at = started_at
+        self.deadline = deadline
+        self._listener = listener
+        self._code_verifier = code_verifier
+
+    @property
+    def listen_address(self) -> str:
+        """Where the loopback listener waits, or "" when it is not listening."""
+        return self._listener.address if self._listener.listening else ""
+
+    def offer_paste(self, text: str) -> None:
+        """Use a pasted redirected URL (or bare code); raises InputError/CallbackError if unusable."""
+        self._listener.offer_paste(text)
+
+    def cancel(self) -> None:
+        """Abandon the attempt; `finish_login` raises CallbackError(code="CANCELLED")."""
+        self._listener.cancel()
+
+    def __repr__(self) -> str:
+        return f"LoginAttempt(redirect_uri={self.redirect_uri!r}, hub_pin={self.hub_pin!r})"
+
+
 class InstallService:
     """Drives one profile: settings, login, probes, refresh, accounts."""
 
@@ -63,55 +139,537 @@ class InstallService:
         app_base: str = "",
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.time,
+        redirect_hook: Callable[[str], None] | None = None,
     ) -> None:
-        raise NotImplementedError
+        self._redirect_hook = redirect_hook
+        self._store = store
+        self._name = profile
+        self._api_base = api_base.rstrip("/")
+        self._app_base = app_base.rstrip("/")
+        self._transport = transport
+        self._clock = clock
+        self._profile = Profile(name=profile)
+        self._secrets = ProfileSecrets()
+        self._client: HubSpotClient | None = None
+        self._client_version = ""
+        self._refresh_locks: dict[int, asyncio.Lock] = {}
+        self._attempts: set[LoginAttempt] = set()
+
+    # ----------------------------------------------------------------- state
 
     @property
     def profile(self) -> Profile:
         """The profile as last loaded or saved (call `load()` first)."""
-        raise NotImplementedError
+        return self._profile
+
+    @property
+    def profile_name(self) -> str:
+        """The name of the profile this service drives."""
+        return self._name
+
+    @property
+    def api_base(self) -> str:
+        """The HubSpot API origin in use."""
+        return self._api_base
+
+    @property
+    def app_base(self) -> str:
+        """The authorize host in use (the override, else the profile's region default)."""
+        return self._app_base or self._profile.app.effective_app_base
 
     @property
     def has_client_secret(self) -> bool:
         """True when a client secret is stored (never exposes the secret itself)."""
-        raise NotImplementedError
+        return bool(self._secrets.client_secret)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Store problems worth showing (corrupt file kept aside, permissions tightened)."""
+        out = []
+        for w in self._store.warnings:
+            where = f"{w.path}" + (f" line {w.line}" if w.line else "")
+            kept = f" (kept as {w.kept_as})" if w.kept_as else ""
+            out.append(f"{where}: {w.message}{kept}")
+        return out
 
     async def load(self) -> Profile:
         """Read the profile and secrets from disk (in a thread)."""
-        raise NotImplementedError
+        self._profile, self._secrets = await asyncio.to_thread(self._store.load, self._name)
+        return self._profile
 
     def status(self) -> InstallStatus:
         """The install checklist from stored state (no network)."""
-        raise NotImplementedError
+        return compute_status(self._profile, self._secrets, self._clock())
 
     def token_expires_at(self, hub_id: int) -> float | None:
         """When the stored access token of `hub_id` expires (Unix seconds), or None."""
-        raise NotImplementedError
+        tokens = self._secrets.tokens.get(hub_id)
+        return tokens.expires_at if tokens else None
+
+    def refresh_due_at(self, hub_id: int) -> float | None:
+        """When `refresh(hub_id)` will start refreshing (Unix seconds), or None without tokens."""
+        tokens = self._secrets.tokens.get(hub_id)
+        return tokens.expires_at - _margin(tokens) if tokens else None
+
+    async def _update(self, mutate: Callable[[Profile, ProfileSecrets], None]) -> None:
+        """Apply `mutate` under the store's lock to freshly read state, and keep the result."""
+        self._profile, self._secrets = await asyncio.to_thread(
+            self._store.update, self._name, mutate
+        )
 
     async def save_app(self, app: AppConfig, client_secret: str | None = None) -> None:
         """Store new app settings; `client_secret=None` keeps the stored secret."""
-        raise NotImplementedError
 
-    async def refresh(self, hub_id: int, *, force: bool = False) -> TokenSet:
-        """Refresh `hub_id`'s access token when due (or always with `force`); persist at once."""
-        raise NotImplementedError
+        def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
+            profile.app = app
+            if client_secret is not None:
+                secrets.client_secret = client_secret
 
-    async def check(self, hub_id: int) -> AccountReport:
-        """Re-probe one account live (refreshing its token first when due) and store the report."""
-        raise NotImplementedError
-
-    async def check_all(self) -> list[AccountReport]:
-        """Re-probe every account concurrently over the shared client."""
-        raise NotImplementedError
+        await self._update(mutate)
 
     async def use(self, hub_id: int) -> None:
         """Make `hub_id` the active account."""
-        raise NotImplementedError
+        if hub_id not in self._profile.accounts:
+            await self.load()
+        if hub_id not in self._profile.accounts:
+            raise InputError(
+                f"Account {hub_id} is not authorized in profile '{self._name}'",
+                "Run `hubspot-tui accounts` to list them, or authorize it with `login --account`",
+            )
 
-    async def remove(self, hub_id: int) -> None:
-        """Revoke `hub_id`'s refresh token at HubSpot and forget the account."""
-        raise NotImplementedError
+        def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
+            if hub_id in profile.accounts:
+                profile.active_hub_id = hub_id
+
+        await self._update(mutate)
+
+    # ------------------------------------------------------------ HTTP client
+
+    def _http(self) -> HubSpotClient:
+        """The shared HubSpot client, built on first use (importing httpx costs start-up time)."""
+        version = self._profile.app.token_version or "v3"
+        if self._client is None or self._client_version != version:
+            from tui.hubspot.client import HubSpotClient
+
+            if self._client is not None:
+                # The old client may still serve in-flight requests; let it close with the loop.
+                old = self._client
+                asyncio.get_running_loop().create_task(old.aclose())
+            self._client = HubSpotClient(
+                self._api_base, token_version=version, transport=self._transport, clock=self._clock
+            )
+            self._client_version = version
+        return self._client
 
     async def aclose(self) -> None:
         """Close the HTTP client and any listener still open."""
-        raise NotImplementedError
+        for attempt in list(self._attempts):
+            attempt.cancel()
+            await attempt._listener.close()
+        self._attempts.clear()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _require_credentials(self) -> tuple[str, str]:
+        app = self._profile.app
+        if not app.client_id or not self._secrets.client_secret:
+            raise InputError(
+                "The app's Client ID and Client Secret are not set",
+                "Enter them on the Credentials screen (F3) or run `hubspot-tui configure`",
+                code="NO_CREDENTIALS",
+            )
+        return app.client_id, self._secrets.client_secret
+
+    # ------------------------------------------------------------------ login
+
+    async def start_login(
+        self, *, hub_id: int | None = None, timeout: float = 600.0, listen: bool = True
+    ) -> LoginAttempt:
+        """Build a fresh authorize URL (new state + PKCE) and start the loopback listener.
+
+        Raises InputError when credentials are missing. A busy port does not raise: the attempt
+        carries `listen_error` and still accepts a pasted redirect URL.
+        """
+        from tui.hubspot.listener import CallbackListener
+        from tui.hubspot.oauth import (
+            build_authorize_url,
+            new_pkce,
+            new_state,
+            redirect_uri_problem,
+        )
+
+        client_id, _ = self._require_credentials()
+        app = self._profile.app
+        redirect_uri = app.effective_redirect_uri
+        problem = redirect_uri_problem(redirect_uri)
+        if problem:
+            raise InputError(f"Redirect URL {redirect_uri}: {problem}", "Fix it on F3")
+        if self._redirect_hook is not None:
+            # Demo only: the sandbox app registers whatever redirect the profile uses.
+            self._redirect_hook(redirect_uri)
+        state = new_state()
+        pkce = new_pkce()
+        url = build_authorize_url(
+            app_base=self.app_base,
+            client_id=client_id,
+            redirect_uri=redirect_uri,
+            scopes=app.scopes,
+            optional_scopes=app.optional_scopes,
+            state=state,
+            code_challenge=pkce.challenge,
+            hub_id=hub_id,
+        )
+        parts = urlsplit(redirect_uri)
+        loopback = parts.hostname == "localhost" and parts.scheme == "http"
+        listener = CallbackListener(
+            port=parts.port or 80, state=state, path=parts.path or "/", timeout=timeout
+        )
+        listen_error = ""
+        if not listen:
+            listen_error = "not listening (paste mode): paste the redirected URL"
+        elif not loopback:
+            listen_error = (
+                f"the redirect URL {redirect_uri} is not on this machine: after authorizing, "
+                "paste the address the browser lands on"
+            )
+        else:
+            try:
+                await listener.start()
+            except CallbackError as exc:
+                listen_error = f"{exc.message}. {exc.action}".strip()
+        now = self._clock()
+        attempt = LoginAttempt(
+            url=url,
+            redirect_uri=redirect_uri,
+            listener=listener,
+            code_verifier=pkce.verifier,
+            listen_error=listen_error,
+            hub_pin=hub_id,
+            started_at=now,
+            deadline=now + timeout,
+        )
+        self._attempts.add(attempt)
+        return attempt
+
+    async def finish_login(
+        self, attempt: LoginAttempt, on_step: StepCallback | None = None
+    ) -> AccountReport:
+        """Wait for the callback or a paste, exchange the code, probe concurrently, store, report.
+
+        `on_step` is called (on the caller's loop) as each LoginStep is reached. Raises a
+        HubSpotError subclass on failure (after reporting LoginStep.FAILED).
+        """
+
+        def emit(step: LoginStep, detail: str = "", ok: bool = True) -> None:
+            if on_step is not None:
+                on_step(StepEvent(step, detail, ok, self._clock()))
+
+        listener = attempt._listener
+        try:
+            emit(LoginStep.URL_READY, "authorize URL ready")
+            if attempt.listen_address:
+                emit(LoginStep.LISTENING, f"waiting on {attempt.listen_address}")
+            else:
+                emit(LoginStep.LISTENING, attempt.listen_error or "paste only", ok=False)
+            code = await listener.wait()
+            emit(LoginStep.CALLBACK, "redirect received")
+            emit(LoginStep.STATE_CHECKED, "state matches this attempt")
+            client_id, client_secret = self._require_credentials()
+            grant = await self._http().exchange_code(
+                client_id=client_id,
+                client_secret=client_secret,
+                code=code,
+                redirect_uri=attempt.redirect_uri,
+                code_verifier=attempt._code_verifier,
+            )
+            minutes = int(grant.tokens.expires_in(self._clock()) // 60)
+            emit(LoginStep.TOKENS, f"tokens received (access token valid {minutes} min)")
+            report = await self._inspect(
+                grant.tokens, hub_hint=grant.hub_id, scopes_hint=grant.scopes
+            )
+
+            def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
+                secrets.tokens[report.hub_id] = grant.tokens
+                profile.accounts[report.hub_id] = report
+                # The account just authorized becomes active: it is what the user chose, and the
+                # checklist then says at once whether it was the right one.
+                profile.active_hub_id = report.hub_id
+
+            await self._update(mutate)
+            emit(LoginStep.PROBED, _probe_summary(report))
+            emit(LoginStep.DONE, _verdict(report))
+            return report
+        except HubSpotError as exc:
+            emit(LoginStep.FAILED, f"{exc.message}. {exc.action}".strip(), ok=False)
+            raise
+        finally:
+            await listener.close()
+            self._attempts.discard(attempt)
+
+    async def _inspect(
+        self,
+        tokens: TokenSet,
+        *,
+        hub_hint: int | None = None,
+        scopes_hint: tuple[str, ...] = (),
+        previous: AccountReport | None = None,
+    ) -> AccountReport:
+        """Introspect, read account details and probe Products and Line Items, concurrently."""
+        client = self._http()
+        client_id, client_secret = self._require_credentials()
+        access = tokens.access_token
+        info_task = client.introspect(
+            client_id=client_id, client_secret=client_secret, access_token=access
+        )
+        results = await asyncio.gather(
+            info_task,
+            client.account_details(access),
+            client.probe(access, "products"),
+            client.probe(access, "line_items"),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, AuthenticationError):
+                raise result
+        info, details, products, line_items = results
+        # Introspection only adds the user and fresher scopes: its failure is not fatal.
+        token_info = info if isinstance(info, TokenInfo) else TokenInfo(active=True)
+        if isinstance(details, BaseException):
+            if isinstance(details, HubSpotError):
+                raise details
+            raise details
+        assert isinstance(details, AccountDetails)
+        products_result = _as_probe(products)
+        line_items_result = _as_probe(line_items)
+        hub_id = details.portal_id or token_info.hub_id or hub_hint or 0
+        app = self._profile.app
+        granted = token_info.scopes or scopes_hint or (previous.scopes_granted if previous else ())
+        requested = (
+            previous.scopes_requested
+            if previous and previous.scopes_requested
+            else tuple(app.scopes) + tuple(app.optional_scopes)
+        )
+        return AccountReport(
+            hub_id=hub_id,
+            hub_domain=token_info.hub_domain or (previous.hub_domain if previous else ""),
+            account_type=details.account_type,
+            role=derive_role(details.account_type, products_result),
+            region=details.data_hosting_location,
+            ui_domain=details.ui_domain,
+            user=token_info.user or (previous.user if previous else ""),
+            portal_name=details.portal_name,
+            products=products_result,
+            line_items=line_items_result,
+            scopes_granted=tuple(granted),
+            scopes_requested=requested,
+            checked_at=self._clock(),
+        )
+
+    # ---------------------------------------------------------------- refresh
+
+    async def refresh(self, hub_id: int, *, force: bool = False) -> TokenSet:
+        """Refresh `hub_id`'s access token when due (or always with `force`); persist at once.
+
+        The store is re-read first: another hubspot-tui process may have refreshed already, and
+        using its fresh token avoids spending a refresh (the rclone lesson in ux.md).
+        """
+        lock = self._refresh_locks.setdefault(hub_id, asyncio.Lock())
+        async with lock:
+            await self.load()
+            tokens = self._secrets.tokens.get(hub_id)
+            if tokens is None:
+                raise InputError(
+                    f"No tokens stored for account {hub_id}",
+                    f"Authorize it: `hubspot-tui login --account {hub_id}` (or F5)",
+                    code="NO_TOKENS",
+                )
+            now = self._clock()
+            if not force and not tokens.needs_refresh(now, _margin(tokens)):
+                return tokens
+            client_id, client_secret = self._require_credentials()
+            try:
+                grant = await self._http().refresh(
+                    client_id=client_id,
+                    client_secret=client_secret,
+                    refresh_token=tokens.refresh_token,
+                )
+            except RefreshTokenRevoked as exc:
+                await self._mark_broken(hub_id, f"{REVOKED_HINT}. {exc.action}".strip())
+                raise
+            new_tokens = grant.tokens
+
+            def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
+                secrets.tokens[hub_id] = new_tokens
+                account = profile.accounts.get(hub_id)
+                if account is not None and account.check_error:
+                    profile.accounts[hub_id] = replace(account, check_error="")
+
+            await self._update(mutate)
+            return new_tokens
+
+    async def _mark_broken(self, hub_id: int, why: str) -> None:
+        def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
+            account = profile.accounts.get(hub_id)
+            if account is not None:
+                profile.accounts[hub_id] = replace(account, check_error=why)
+
+        await self._update(mutate)
+
+    # ----------------------------------------------------------------- checks
+
+    async def check(self, hub_id: int) -> AccountReport:
+        """Re-probe one account live (refreshing its token first when due) and store the report.
+
+        A revoked refresh token (or a 401 that survives a refresh) is recorded on the account
+        (`check_error`) and returned, not raised; transient failures (network, 5xx, 429) raise
+        and leave the stored report as it was.
+        """
+        previous = self._profile.accounts.get(hub_id)
+        try:
+            tokens = await self.refresh(hub_id)
+            try:
+                report = await self._inspect(tokens, hub_hint=hub_id, previous=previous)
+            except AuthenticationError:
+                # HubSpot says a 401 is not proof the token is dead: refresh once and retry.
+                tokens = await self.refresh(hub_id, force=True)
+                report = await self._inspect(tokens, hub_hint=hub_id, previous=previous)
+        except RefreshTokenRevoked:
+            return self._profile.accounts.get(hub_id) or AccountReport(hub_id=hub_id)
+        except AuthenticationError as exc:
+            await self._mark_broken(hub_id, f"{exc.message}. {exc.action}".strip())
+            return self._profile.accounts.get(hub_id) or AccountReport(hub_id=hub_id)
+        if report.hub_id != hub_id:
+            # The token belongs to another portal than the one it is stored under: keep the
+            # stored key (the user's choice) but say so.
+            report = replace(
+                report,
+                hub_id=hub_id,
+                check_error=f"token reports portal {report.hub_id}, stored as {hub_id}",
+            )
+
+        def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
+            if hub_id in profile.accounts:
+                profile.accounts[hub_id] = report
+
+        await self._update(mutate)
+        return report
+
+    async def check_all(self) -> list[AccountReport]:
+        """Re-probe every account concurrently over the shared client.
+
+        An account whose check failed transiently comes back as its stored report with
+        `check_error` describing the failure (not persisted).
+        """
+        await self.load()
+        hub_ids = list(self._profile.accounts)
+        results = await asyncio.gather(*(self.check(h) for h in hub_ids), return_exceptions=True)
+        reports: list[AccountReport] = []
+        for hub_id, result in zip(hub_ids, results, strict=True):
+            if isinstance(result, AccountReport):
+                reports.append(result)
+            elif isinstance(result, HubSpotError):
+                stored = self._profile.accounts.get(hub_id) or AccountReport(hub_id=hub_id)
+                reports.append(replace(stored, check_error=f"{result.message}. {result.action}"))
+            else:
+                raise result
+        return reports
+
+    async def remove(self, hub_id: int, *, force: bool = False) -> None:
+        """Revoke `hub_id`'s refresh token at HubSpot and forget the account.
+
+        If the revocation fails for a transient reason the account is kept (so the user can
+        retry) unless `force`; a token HubSpot already rejects counts as revoked.
+        """
+        await self.load()
+        if hub_id not in self._profile.accounts and hub_id not in self._secrets.tokens:
+            raise InputError(f"Account {hub_id} is not in profile '{self._name}'", "")
+        tokens = self._secrets.tokens.get(hub_id)
+        if tokens is not None and self.has_client_secret:
+            client_id, client_secret = self._require_credentials()
+            try:
+                await self._http().revoke(
+                    client_id=client_id,
+                    client_secret=client_secret,
+                    refresh_token=tokens.refresh_token,
+                )
+            except (RefreshTokenRevoked, AuthenticationError):
+                pass
+            except HubSpotError:
+                if not force:
+                    raise
+
+        def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
+            profile.accounts.pop(hub_id, None)
+            secrets.tokens.pop(hub_id, None)
+            if profile.active_hub_id == hub_id:
+                profile.active_hub_id = _pick_active(profile)
+
+        await self._update(mutate)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def compute_status(profile: Profile, secrets: ProfileSecrets, now: float) -> InstallStatus:
+    """The checklist for a profile, wired to the real validation and scope rules."""
+    from tui.hubspot.oauth import redirect_uri_problem
+    from tui.hubspot.scopes import lint
+    from tui.hubspot.validate import client_id_problem
+    from tui.status import build_status
+
+    return build_status(
+        profile,
+        has_client_secret=bool(secrets.client_secret),
+        token_expiry={hub: t.expires_at for hub, t in secrets.tokens.items()},
+        now=now,
+        lint=lint,
+        client_id_problem=client_id_problem,
+        redirect_uri_problem=redirect_uri_problem,
+    )
+
+
+def _margin(tokens: TokenSet) -> float:
+    """Refresh margin: 5 minutes, or a quarter of a short lifetime (the sandbox's demo tokens)."""
+    lifetime = tokens.expires_at - tokens.obtained_at if tokens.obtained_at else 0.0
+    return min(REFRESH_MARGIN, lifetime / 4) if lifetime > 0 else REFRESH_MARGIN
+
+
+def _as_probe(result: object) -> ProbeResult:
+    if isinstance(result, ProbeResult):
+        return result
+    if isinstance(result, HubSpotError):
+        from tui.hubspot.models import Access
+
+        return ProbeResult(access=Access.ERROR, message=f"{result.message}")
+    if isinstance(result, BaseException):
+        raise result
+    raise TypeError(f"unexpected probe result {type(result).__name__}")
+
+
+def _pick_active(profile: Profile) -> int | None:
+    """After removing the active account, prefer a main account, else any."""
+    from tui.hubspot.models import AccountRole
+
+    for hub_id, account in profile.accounts.items():
+        if account.role is AccountRole.MAIN:
+            return hub_id
+    return next(iter(profile.accounts), None)
+
+
+def _probe_summary(report: AccountReport) -> str:
+    return (
+        f"{report.hub_id} {report.account_type.value} · products {report.products.access.value}"
+        f" · line items {report.line_items.access.value}"
+    )
+
+
+def _verdict(report: AccountReport) -> str:
+    from tui.hubspot.models import AccountRole
+
+    name = report.portal_name or report.hub_domain or str(report.hub_id)
+    if report.role is AccountRole.MAIN:
+        return f"{name} ({report.hub_id}) is your main account"
+    if report.account_type is AccountType.APP_DEVELOPER:
+        return f"{name} ({report.hub_id}) is a DEVELOPER account: re-authorize and pick the main one"
+    return f"{name} ({report.hub_id}) is a {report.role.value} account"

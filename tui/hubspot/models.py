@@ -268,5 +268,11 @@ class InstallStatus:
 
     @property
     def next_step(self) -> Check | None:
-        """The first check that is not OK: what the user should do next."""
-        return next((c for c in self.checks if c.state is not CheckState.OK), None)
+        """What the user should do next: the first failure, else the first to-do, else warning."""
+        # A failure is fixed before a to-do, and a warning last: a developer account picked by
+        # mistake matters more than the optional scopes it dropped.
+        for state in (CheckState.FAIL, CheckState.TODO, CheckState.WARN):
+            found = next((c for c in self.checks if c.state is state), None)
+            if found is not None:
+                return found
+        return None
