@@ -1,0 +1,219 @@
+"""Accounts actions, background work (refresh, slow and failing HubSpot), store warnings, soak."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+from textual.widget import Widget
+
+from tests.app_helpers import (
+    DEVELOPER_HUB,
+    MAIN_HUB,
+    authorize_without_ui,
+    free_port,
+    sandbox_env,
+    screen_text,
+    settle,
+    static_text,
+    wait_until,
+)
+from tui.hubspot.models import AccountReport, AccountRole
+from tui.sandbox import FaultKind, Sandbox
+from tui.screens.accounts import AccountsScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.overview import OverviewScreen
+from tui.widgets.account_table import AccountTable
+from tui.widgets.countdown import Countdown
+
+
+async def test_accounts_table_and_actions(tmp_path: Path) -> None:
+    """Rows with badges; c copies, u makes active, d removes after a confirmation."""
+    async with sandbox_env(tmp_path) as env:
+        await env.preconfigure()
+        await authorize_without_ui(env, DEVELOPER_HUB, MAIN_HUB)
+        app = env.app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            await pilot.press("f6")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, AccountsScreen)
+            table = screen.query_one(AccountTable)
+            assert table.row_count == 2
+            text = screen_text(app)
+            assert "DEVELOPER" in text and "MAIN" in text and "APP_DEVELOPER" in text
+            assert "● 44120003" in text  # the last authorized is active
+
+            assert table.highlighted_hub_id == DEVELOPER_HUB
+            assert "apps can't be installed" in static_text(app, "#account-detail")
+            await pilot.press("c")
+            assert app.clipboard == str(DEVELOPER_HUB)
+
+            await pilot.press("u")
+            await settle(pilot)
+            assert app.service.profile.active_hub_id == DEVELOPER_HUB
+            assert "● 44120001" in screen_text(app)
+
+            await pilot.press("d")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("n")  # No: nothing happens
+            await settle(pilot)
+            assert DEVELOPER_HUB in app.service.profile.accounts
+            await pilot.press("d")
+            await pilot.pause()
+            await pilot.press("y")
+            await settle(pilot)
+            assert DEVELOPER_HUB not in app.service.profile.accounts
+            # The main account becomes active again once the active one is removed.
+            assert app.service.profile.active_hub_id == MAIN_HUB
+            assert table.row_count == 1
+
+
+async def test_recheck_shows_progress_and_survives_a_slow_hubspot(tmp_path: Path) -> None:
+    """A slow account-details call shows "Checking …" while the app keeps responding."""
+    async with sandbox_env(tmp_path) as env:
+        await env.preconfigure()
+        await authorize_without_ui(env, MAIN_HUB)
+        app = env.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            env.sandbox.faults.add("/account-info", FaultKind.DELAY, delay=1.0)
+            await pilot.press("r")
+            await wait_until(
+                pilot, lambda: f"Checking {MAIN_HUB}…" in screen_text(app), what="progress"
+            )
+            await pilot.press("f3")  # still responsive while the check waits
+            assert app.current_mode == "credentials"
+            assert f"Checking {MAIN_HUB}…" in screen_text(app)
+            await settle(pilot)
+            assert "Checking" not in screen_text(app)
+            assert app.last_error is None
+
+
+async def test_failing_hubspot_shows_a_clear_error(tmp_path: Path) -> None:
+    """A 503 from HubSpot ends as a one-line message with its next action, no traceback."""
+    async with sandbox_env(tmp_path) as env:
+        await env.preconfigure()
+        await authorize_without_ui(env, MAIN_HUB)
+        app = env.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            env.sandbox.faults.add("/account-info", FaultKind.STATUS, status=503, times=-1)
+            await pilot.press("R")
+            await settle(pilot)
+            await pilot.press("r")
+            await settle(pilot)
+            assert app.last_error is not None
+            assert "✖ HubSpot had a problem" in screen_text(app)
+            assert "503" in app.last_error.message
+            assert app.is_running
+            # The stored report is kept: the checklist does not flip to FAIL on a blip.
+            assert app.service.profile.accounts[MAIN_HUB].role is AccountRole.MAIN
+
+
+async def test_background_refresh_renews_the_token(tmp_path: Path) -> None:
+    """With short-lived tokens, the timer refreshes the active token before it expires."""
+    port = free_port()
+    sandbox = Sandbox(
+        port=0, token_lifetime=4, redirect_uris=(f"http://localhost:{port}/oauth-callback",)
+    )
+    sandbox.start()
+    try:
+        from tests.app_helpers import Env
+
+        env = Env(sandbox=sandbox, config_dir=tmp_path / "store", port=port)
+        await env.preconfigure()
+        await authorize_without_ui(env, MAIN_HUB)
+        app = env.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            first = app.service.token_expires_at(MAIN_HUB)
+            assert first is not None
+            countdown = app.screen.query_one("#token-countdown", Countdown)
+            assert countdown.render_text().startswith("token 00:0")
+            await wait_until(
+                pilot,
+                lambda: (app.service.token_expires_at(MAIN_HUB) or 0) > first,
+                timeout=8,
+                what="the background refresh",
+            )
+            await settle(pilot)
+            assert app.last_error is None
+            assert not countdown.busy
+    finally:
+        sandbox.stop()
+
+
+async def test_store_warning_is_shown(tmp_path: Path) -> None:
+    """A corrupt config file is kept aside and the Overview says so."""
+    async with sandbox_env(tmp_path) as env:
+        env.config_dir.mkdir(parents=True)
+        (env.config_dir / "config.toml").write_text("this is [not toml\n")
+        app = env.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert app.service.warnings
+            assert "⚠" in static_text(app, "#overview-warnings")
+            assert app.current_mode == "overview"
+
+
+async def test_switching_sections_does_not_grow_widgets(tmp_path: Path) -> None:
+    """Fifty section switches re-create nothing (the Header/Footer leak in perf-notes)."""
+    async with sandbox_env(tmp_path) as env:
+        app = env.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            for key in ("f3", "f4", "f5", "f6", "f2"):
+                await pilot.press(key)
+            await settle(pilot)
+            gc.collect()
+            before = sum(isinstance(o, Widget) for o in gc.get_objects())
+            for _ in range(10):
+                for key in ("f3", "f4", "f5", "f6", "f2"):
+                    await pilot.press(key)
+            await settle(pilot)
+            gc.collect()
+            after = sum(isinstance(o, Widget) for o in gc.get_objects())
+            assert after - before < 20, (before, after)
+            assert isinstance(app.screen, OverviewScreen)
+
+
+async def test_account_table_stays_responsive_with_many_accounts() -> None:
+    """5,000 rows: set_accounts returns at once, rows load in chunks, updates touch one row."""
+    import time
+
+    from textual.app import App, ComposeResult
+
+    from tui.hubspot.models import AccountType
+
+    class TableApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield AccountTable()
+
+    accounts = [
+        AccountReport(
+            hub_id=50_000_000 + i,
+            hub_domain=f"p{i}.example.com",
+            account_type=AccountType.STANDARD,
+            role=AccountRole.MAIN,
+            region="na1",
+        )
+        for i in range(5000)
+    ]
+    app = TableApp()
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = app.query_one(AccountTable)
+        started = time.perf_counter()
+        table.set_accounts(accounts, accounts[0].hub_id)
+        assert time.perf_counter() - started < 0.5  # the first chunk only
+        await wait_until(pilot, lambda: table.row_count == 5000, timeout=8, what="all rows")
+        table.move_cursor(row=4321)
+        assert table.highlighted_hub_id == 50_004_321
+        # Same accounts, another active one: two rows change, nothing is rebuilt.
+        started = time.perf_counter()
+        table.set_accounts(accounts, accounts[1].hub_id)
+        assert time.perf_counter() - started < 0.5
+        assert table.highlighted_hub_id == 50_004_321
+        assert "● 50000001" in str(table.get_row("50000001")[0])

@@ -1,0 +1,386 @@
+"""The hubspot-tui dashboard: one long-lived screen per section, all I/O in workers.
+
+The app owns what every section shares: the `InstallService`, the background token refresh,
+the live re-checks, an activity/error line, and (demo mode only) one lazily built HTTP client
+for the in-terminal account chooser. Sections redraw when `profile_changed` is published.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.signal import Signal
+from textual.timer import Timer
+
+from tui.hubspot.errors import HubSpotError, RefreshTokenRevoked
+from tui.messages import AuthorizeRequested, RecheckRequested
+from tui.screens.accounts import AccountsScreen
+from tui.screens.base import USER_ERRORS, SectionScreen, user_error
+from tui.screens.credentials import CredentialsScreen
+from tui.screens.help import HelpScreen, bindings_table
+from tui.screens.oauth import OAuthScreen
+from tui.screens.overview import OverviewScreen
+from tui.screens.scopes import ScopesScreen
+
+if TYPE_CHECKING:
+    import httpx
+
+    from tui.service import InstallService
+
+T = TypeVar("T")
+
+REFRESH_POLL = 60.0
+"""Longest wait between two looks at the active token (picks up new logins and switches)."""
+REFRESH_BACKOFF_MAX = 600.0
+"""Longest wait after failed background refreshes."""
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    """The sandbox's demo app, shown on the Credentials screen in `--demo` mode."""
+
+    client_id: str
+    client_secret: str
+    sandbox_url: str
+
+
+def detect_ssh(environ: dict[str, str] | None = None) -> bool:
+    """True when running inside an SSH session (the browser is then on another machine)."""
+    env = os.environ if environ is None else environ
+    return bool(env.get("SSH_CONNECTION") or env.get("SSH_TTY") or env.get("SSH_CLIENT"))
+
+
+def ssh_target(environ: dict[str, str] | None = None) -> str:
+    """`user@host` to put in an `ssh -L` line: the server address SSH_CONNECTION names."""
+    env = os.environ if environ is None else environ
+    user = env.get("USER") or env.get("LOGNAME") or "user"
+    parts = env.get("SSH_CONNECTION", "").split()
+    host = parts[2] if len(parts) >= 3 else socket.gethostname()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{user}@{host}"
+
+
+class HubSpotApp(App[None]):
+    """Keyboard-driven dashboard from "I created a HubSpot app" to "installed on MAIN"."""
+
+    TITLE = "hubspot-tui"
+    CSS_PATH = "app.tcss"
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        "overview": OverviewScreen,
+        "credentials": CredentialsScreen,
+        "scopes": ScopesScreen,
+        "oauth": OAuthScreen,
+        "accounts": AccountsScreen,
+    }
+    DEFAULT_MODE = "overview"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # F-keys are priority bindings: they switch sections even while an Input has focus.
+        Binding("f2", "switch_section('overview')", "Overview", show=False, priority=True),
+        Binding("f3", "switch_section('credentials')", "Credentials", show=False, priority=True),
+        Binding("f4", "switch_section('scopes')", "Scopes", show=False, priority=True),
+        Binding("f5", "switch_section('oauth')", "OAuth", show=False, priority=True),
+        Binding("f6", "switch_section('accounts')", "Accounts", show=False, priority=True),
+        # Digits are plain bindings: a focused Input receives them as typing instead.
+        Binding("1", "switch_section('overview')", "Overview", show=False),
+        Binding("2", "switch_section('credentials')", "Credentials", show=False),
+        Binding("3", "switch_section('scopes')", "Scopes", show=False),
+        Binding("4", "switch_section('oauth')", "OAuth", show=False),
+        Binding("5", "switch_section('accounts')", "Accounts", show=False),
+        Binding("f1", "help", "Help", key_display="?/F1", priority=True),
+        Binding("question_mark", "help", "Help", show=False),
+        Binding("q", "quit", "Quit", show=False),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        service: InstallService,
+        *,
+        demo: DemoInfo | None = None,
+        ssh: bool | None = None,
+    ) -> None:
+        """Build the app around a service (not loaded yet: `load()` runs in a worker).
+
+        Args:
+            service: The install service driving one profile.
+            demo: The sandbox's demo app in `--demo` mode.
+            ssh: Whether the browser is on another machine; None detects from the environment.
+        """
+        super().__init__()
+        self.service = service
+        """The shared install service."""
+        self.demo = demo
+        """Demo app details, or None outside `--demo`."""
+        self.ssh = detect_ssh() if ssh is None else ssh
+        """True when the user's browser is not on this machine."""
+        self.loaded = False
+        """True once the profile has been read."""
+        self.load_error: HubSpotError | None = None
+        """Why the profile could not be read, if it could not."""
+        self.refreshing = False
+        """True while a background token refresh runs."""
+        self.last_error: HubSpotError | None = None
+        """The most recent background failure (shown on the activity line)."""
+        self.suggested_pin: int | None = None
+        """A hub id taken from a pasted install URL, offered as the OAuth pin."""
+        self.profile_changed: Signal[None] = Signal(self, "profile_changed")
+        """Published whenever stored state, activity or errors change: sections redraw."""
+        self._activities: dict[str, str] = {}
+        self._refresh_timer: Timer | None = None
+        self._refresh_failures = 0
+        self._refresh_backoff_until = 0.0
+        self._http: httpx.AsyncClient | None = None
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """Right-hand tags of the nav bar."""
+        tags = []
+        if self.demo is not None:
+            tags.append("DEMO")
+        if self.ssh:
+            tags.append("SSH")
+        return tuple(tags)
+
+    @property
+    def activity(self) -> str:
+        """What runs in the background right now (latest first), or empty."""
+        return next(reversed(self._activities.values()), "")
+
+    # ------------------------------------------------------------ lifecycle
+
+    def on_mount(self) -> None:
+        """Read the profile off the event loop."""
+        self.run_worker(self._load(), group="load", exclusive=True, exit_on_error=False)
+
+    async def _load(self) -> None:
+        try:
+            await self.service.load()
+        except USER_ERRORS as exc:
+            self.load_error = user_error(exc)
+            self._report(self.load_error, "Could not read the profile")
+        else:
+            self.loaded = True
+            for warning in self.service.warnings:
+                self.notify(warning, title="Store warning", severity="warning", timeout=10)
+        self.changed()
+        self._arm_refresh()
+
+    async def on_unmount(self) -> None:
+        """Close the service (HTTP client, listeners) and the demo client."""
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+        try:
+            await self.service.aclose()
+        finally:
+            if self._http is not None:
+                await self._http.aclose()
+                self._http = None
+
+    def http_client(self) -> httpx.AsyncClient:
+        """The one client used to drive the sandbox's pages in demo mode (built on first use)."""
+        if self._http is None:
+            import httpx
+
+            self._http = httpx.AsyncClient(timeout=10.0)
+        return self._http
+
+    def changed(self) -> None:
+        """Tell every section to redraw from the service, and re-aim the refresh timer."""
+        self.profile_changed.publish(None)
+        if self.loaded and not self.refreshing:
+            # A login, a switch of active account or a removal changes when the next refresh
+            # is due; a running refresh re-arms the timer itself when it finishes.
+            self._arm_refresh()
+
+    # ---------------------------------------------------- background tasks
+
+    async def guard(self, activity: str, work: Awaitable[T], *, title: str = "") -> T | None:
+        """Run `work` showing `activity`; a HubSpotError becomes a message, never a traceback.
+
+        Returns:
+            The result, or None when it failed (the error is on the activity line and notified).
+        """
+        key = f"{id(work)}"
+        self._activities[key] = activity
+        self.changed()
+        try:
+            result = await work
+        except USER_ERRORS as exc:
+            self._report(user_error(exc), title or activity.rstrip("…"))
+            return None
+        else:
+            self.last_error = None
+            return result
+        finally:
+            self._activities.pop(key, None)
+            self.changed()
+
+    def _report(self, exc: HubSpotError, title: str) -> None:
+        """Show a failure: the message and the next action (they never hold a secret)."""
+        self.last_error = exc
+        body = f"{exc.message}\n→ {exc.action}" if exc.action else exc.message
+        self.notify(body, title=title, severity="error", timeout=8, markup=False)
+
+    def recheck(self, hub_id: int | None = None) -> None:
+        """Re-probe one account (or all) live, in a worker."""
+        if not self.loaded:
+            return
+        if hub_id is None:
+            if not self.service.profile.accounts:
+                self.notify("No authorized accounts yet: press F5 to authorize.")
+                return
+            count = len(self.service.profile.accounts)
+            work = self.guard(f"Checking {count} accounts…", self.service.check_all())
+            self.run_worker(work, group="check-all", exclusive=True, exit_on_error=False)
+        else:
+            work2 = self.guard(f"Checking {hub_id}…", self.service.check(hub_id))
+            self.run_worker(work2, group=f"check-{hub_id}", exclusive=True, exit_on_error=False)
+
+    def on_recheck_requested(self, message: RecheckRequested) -> None:
+        """A section asked for a live re-check."""
+        self.recheck(message.hub_id)
+
+    async def on_authorize_requested(self, message: AuthorizeRequested) -> None:
+        """Go to the OAuth section and start an authorization (pinned when asked)."""
+        await self.switch_mode("oauth")
+        screen = self.screen
+        if isinstance(screen, OAuthScreen):
+            screen.start_authorize(pin=message.hub_id, set_pin=message.hub_id is not None)
+
+    # ------------------------------------------------------ token refresh
+
+    def _arm_refresh(self, delay: float | None = None) -> None:
+        """Schedule the next look at the active token (one timer, never overlapping)."""
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+        if delay is None:
+            now = time.time()
+            delay = REFRESH_POLL
+            active = self.service.profile.active_hub_id if self.loaded else None
+            due = self.service.refresh_due_at(active) if active is not None else None
+            if due is not None:
+                delay = max(1.0, min(due - now, REFRESH_POLL))
+            # After failures, wait out the backoff whatever else changed meanwhile.
+            delay = max(delay, self._refresh_backoff_until - now)
+        else:
+            self._refresh_backoff_until = time.time() + delay
+        self._refresh_timer = self.set_timer(delay, self._refresh_tick)
+
+    def _refresh_tick(self) -> None:
+        active = self.service.profile.active_hub_id if self.loaded else None
+        due = self.service.refresh_due_at(active) if active is not None else None
+        now = time.time()
+        if active is None or due is None or due > now or now < self._refresh_backoff_until:
+            self._arm_refresh()
+            return
+        self.start_refresh(active, force=False)
+
+    def start_refresh(self, hub_id: int, *, force: bool) -> None:
+        """Refresh `hub_id`'s token in a worker; the timer is re-armed when it finishes."""
+        self.run_worker(
+            self._refresh(hub_id, force=force), group="refresh", exclusive=True, exit_on_error=False
+        )
+
+    async def _refresh(self, hub_id: int, *, force: bool) -> None:
+        self.refreshing = True
+        delay: float | None = None
+        try:
+            result = await self.guard(
+                "Refreshing token…", self.service.refresh(hub_id, force=force), title="Refresh"
+            )
+            if result is None:
+                # Back off so a dead network or a revoked token is not hammered every second.
+                self._refresh_failures += 1
+                cap = REFRESH_BACKOFF_MAX
+                if isinstance(self.last_error, RefreshTokenRevoked):
+                    self._refresh_failures = 10
+                delay = min(30.0 * 2 ** (self._refresh_failures - 1), cap)
+            else:
+                self._refresh_failures = 0
+                self._refresh_backoff_until = 0.0
+        finally:
+            self.refreshing = False
+            self.changed()
+            self._arm_refresh(delay)
+
+    # -------------------------------------------------------------- keys
+
+    def action_switch_section(self, mode: str) -> None:
+        """Show a section (its one long-lived screen)."""
+        # A modal (help, confirm, chooser) sits on the current mode's stack: close it first.
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        if mode != self.current_mode:
+            self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        """Show every key: the section's own, then the global ones."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        screen = self.screen
+        title, help_text, tables = "hubspot-tui", "", []
+        if isinstance(screen, SectionScreen):
+            title = type(screen).__name__.removesuffix("Screen")
+            help_text = screen.HELP
+            tables.append(bindings_table(f"{title} keys", list(screen.BINDINGS)))
+        tables.append(bindings_table("Everywhere", list(self.BINDINGS)))
+        tables.append(
+            "Also: `ctrl+p` command palette · `b`/`esc` back to Overview · `q` quit (when no "
+            "text field has focus) · `ctrl+q` quit from anywhere · `tab` next field\n"
+        )
+        self.push_screen(HelpScreen(title, help_text, tables))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """App commands for the Ctrl+P palette."""
+        yield SystemCommand("Authorize", "Start an authorization (F5)", self._palette_authorize)
+        yield SystemCommand(
+            "Re-check all accounts", "Probe every account live", lambda: self.recheck(None)
+        )
+        active = self.service.profile.active_hub_id if self.loaded else None
+        if active is not None:
+            yield SystemCommand(
+                "Re-check active account", f"Probe {active} live", lambda: self.recheck(active)
+            )
+            yield SystemCommand(
+                "Refresh token now",
+                f"Refresh {active}'s access token",
+                lambda: self.start_refresh(active, force=True),
+            )
+        if self.loaded:
+            yield SystemCommand(
+                "Copy redirect URL",
+                "Copy this tool's redirect URL (register it on your HubSpot app)",
+                self._palette_copy_redirect,
+            )
+        for mode, title in (
+            ("overview", "Overview"),
+            ("credentials", "Credentials"),
+            ("scopes", "Scopes"),
+            ("oauth", "OAuth"),
+            ("accounts", "Accounts"),
+        ):
+            yield SystemCommand(f"Go to {title}", f"Show the {title} section", self._goto(mode))
+        yield SystemCommand("Keys", "Show every key", self.action_help)
+        yield from super().get_system_commands(screen)
+
+    def _goto(self, mode: str) -> Callable[[], None]:
+        return lambda: self.action_switch_section(mode)
+
+    def _palette_authorize(self) -> None:
+        self.post_message(AuthorizeRequested(None))
+
+    def _palette_copy_redirect(self) -> None:
+        uri = self.service.profile.app.effective_redirect_uri
+        self.copy_to_clipboard(uri)
+        self.notify(f"Copied {uri}", markup=False)

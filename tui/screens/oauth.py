@@ -1,0 +1,473 @@
+"""OAuth: authorize the app, racing the loopback listener against a pasted redirect URL.
+
+One exclusive worker runs the whole attempt (`start_login` then `finish_login`). The authorize URL
+is shown whole (and as an OSC 8 link), copyable over SSH (OSC 52), and opened in a browser only on
+request. Over SSH the screen shows the `ssh -L` line and explains the "can't connect" page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import webbrowser
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.style import Style
+from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
+
+from tui.hubspot import validate
+from tui.hubspot.errors import CallbackError, HubSpotError
+from tui.hubspot.models import AccountRole
+from tui.screens.base import USER_ERRORS, SectionScreen, user_error
+from tui.screens.chooser import Choice, ChooserScreen
+from tui.service import LoginAttempt, LoginStep, StepEvent
+from tui.widgets.badges import role_word
+from tui.widgets.countdown import Countdown
+from tui.widgets.timeline import LoginTimeline
+from tui.widgets.verdict import error_verdict, report_verdict
+
+SSH_OPEN_WINDOW = 8.0
+"""Seconds within which a second `o` confirms opening a browser on the remote host."""
+
+
+def _dim(text: str) -> Content:
+    return Content.styled(text, "$text-muted")
+
+
+class OAuthScreen(SectionScreen):
+    """Authorize, watch the timeline, and read the verdict."""
+
+    SECTION = "oauth"
+    HELP = (
+        "**ctrl+l** (or enter) builds a fresh authorize URL and starts listening. Open the URL in "
+        "the browser where you are signed in to HubSpot, pick your **MAIN** account, and approve. "
+        "The redirect comes back to the listener, or paste the address the browser ends on. "
+        "*Pin to account* builds `/oauth/{hubId}/authorize` so only that account is offered."
+    )
+    AUTO_FOCUS = None
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+l", "authorize", "Authorize", priority=True),
+        Binding("enter", "authorize", "Authorize", show=False),
+        Binding("o", "open", "Open/choose"),
+        Binding("ctrl+y", "copy_url", "Copy URL", priority=True),
+        Binding("x", "cancel", "Cancel"),
+        Binding("ctrl+t", "copy_tunnel", "Copy ssh -L", show=False, priority=True),
+        Binding("v", "focus_paste", "Paste URL", show=False),
+    ]
+
+    def __init__(self) -> None:
+        """Build the idle screen."""
+        super().__init__()
+        self.attempt: LoginAttempt | None = None
+        """The authorization in flight, or None."""
+        self.url = ""
+        """The latest authorize URL (kept after the attempt ends, for copying)."""
+        self.tunnel = ""
+        """The `ssh -L` command shown over SSH, or empty."""
+        self._login_worker: Worker[None] | None = None
+        self._ssh_open_armed = 0.0
+
+    def compose_body(self) -> ComposeResult:
+        """Pin, state, URL, listener, SSH help, paste, timeline and verdict."""
+        with VerticalScroll(id="oauth-scroll"):
+            with Horizontal(classes="field"):
+                yield Static("Pin to account", classes="field-label")
+                with Vertical(classes="field-main"):
+                    yield Input(
+                        placeholder="hub id (optional), e.g. 44120003",
+                        id="pin",
+                        restrict=r"[0-9]*",
+                        max_length=19,
+                        compact=True,
+                    )
+                    yield Static("", id="pin-note", classes="field-note")
+            with Horizontal(id="oauth-state-line"):
+                yield Static("", id="oauth-state")
+                yield Countdown("expires in", hide_when_idle=True, id="attempt-countdown")
+            yield Static("", id="auth-url-label")
+            yield Static("", id="auth-url", markup=False)
+            yield Static("", id="listener")
+            yield Static("", id="ssh-help", markup=False)
+            with Horizontal(classes="field"):
+                yield Static("Redirected URL", classes="field-label")
+                with Vertical(classes="field-main"):
+                    yield Input(
+                        placeholder="paste the address the browser ended on",
+                        id="paste",
+                        compact=True,
+                    )
+                    yield Static("", id="paste-note", classes="field-note")
+            yield Static("", id="verdict")
+            yield LoginTimeline(id="timeline")
+
+    def on_mount(self) -> None:
+        """Draw the idle state."""
+        super().on_mount()
+        self._show_idle()
+
+    def refresh_from_service(self) -> None:
+        """Nothing stored is shown here except through the attempt; keep the pin suggestion."""
+        if not self.hub_app.loaded:
+            return
+        self._suggest_pin()
+
+    def on_screen_resume(self) -> None:
+        """Offer the hub id from a pasted install URL as the pin."""
+        super().on_screen_resume()
+        if self.is_mounted:
+            self._suggest_pin()
+
+    def _suggest_pin(self) -> None:
+        pin = self.query_one("#pin", Input)
+        if not pin.value and self.hub_app.suggested_pin is not None:
+            pin.value = str(self.hub_app.suggested_pin)
+
+    # ------------------------------------------------------------- display
+
+    def _show_idle(self) -> None:
+        self._state("Press ctrl+l (or enter) to authorize — nothing opens by itself.")
+        self._show_url_block(False)
+        self.query_one("#verdict", Static).update("")
+
+    def _show_url_block(self, show: bool) -> None:
+        """The URL, listener and SSH lines only make sense while an attempt waits."""
+        for selector in ("#auth-url-label", "#auth-url", "#listener"):
+            self.query_one(selector).display = show
+        if not show:
+            self.query_one("#ssh-help").display = False
+
+    def _state(self, text: str | Content) -> None:
+        self.query_one("#oauth-state", Static).update(text)
+
+    def _show_attempt(self, attempt: LoginAttempt) -> None:
+        self.url = attempt.url
+        self._show_url_block(True)
+        pinned = f" (pinned {attempt.hub_pin})" if attempt.hub_pin is not None else ""
+        self._state(Content.styled(f"⟳ Waiting for the redirect{pinned} · x cancels", "bold"))
+        self.query_one("#attempt-countdown", Countdown).set_deadline(attempt.deadline)
+        opener = "o opens the in-terminal account chooser" if self.hub_app.demo else "o opens"
+        link = Content.styled("open authorize page", "underline").stylize(Style(link=attempt.url))
+        self.query_one("#auth-url-label", Static).update(
+            Content.assemble(
+                Content.styled("Authorize URL", "bold"),
+                _dim(f" — ctrl+y copies · {opener} · "),
+                link,
+            )
+        )
+        # The raw URL on its own, folded by width only (never at an inserted space), and also an
+        # OSC 8 link, so a click on any of its rows opens the whole URL.
+        self.query_one("#auth-url", Static).update(
+            Content(attempt.url).stylize(Style(link=attempt.url))
+        )
+        listener = self.query_one("#listener", Static)
+        if attempt.listen_address:
+            listener.update(
+                Content.assemble(
+                    Content.styled("✔ Listening", "$text-success"),
+                    f" on {attempt.listen_address} for {attempt.redirect_uri}",
+                )
+            )
+        else:
+            listener.update(
+                Content.assemble(
+                    Content.styled(f"⚠ {attempt.listen_error}", "$text-warning"),
+                    "\n  Paste the redirected URL below instead.",
+                )
+            )
+        self._show_ssh_help(attempt)
+
+    def _show_ssh_help(self, attempt: LoginAttempt) -> None:
+        help_line = self.query_one("#ssh-help", Static)
+        parts = urlsplit(attempt.redirect_uri)
+        loopback = parts.hostname in {"localhost", "127.0.0.1"}
+        help_line.display = self.hub_app.ssh and loopback
+        if not help_line.display:
+            return
+        from tui.app import ssh_target
+
+        port = parts.port or 80
+        self.tunnel = f"ssh -L {port}:localhost:{port} {ssh_target()}"
+        help_line.update(
+            "Over SSH — run this on your own machine first (ctrl+t copies it):\n"
+            f"  {self.tunnel}\n"
+            "Without the tunnel the browser will show \"can't connect to localhost\" — that's "
+            "expected; copy its address bar and paste it below."
+        )
+
+    def _on_step(self, event: StepEvent) -> None:
+        """Called by `finish_login` on this loop as each step is reached."""
+        self.query_one("#timeline", LoginTimeline).record(event)
+        if event.step is LoginStep.CALLBACK:
+            self._state(Content.styled("⟳ Redirect received — exchanging the code…", "bold"))
+        elif event.step is LoginStep.TOKENS:
+            self._state(Content.styled("⟳ Tokens received — probing the account…", "bold"))
+
+    # ------------------------------------------------------------ the flow
+
+    def start_authorize(self, pin: int | None = None, *, set_pin: bool = False) -> None:
+        """Start a fresh authorization (cancelling one in flight)."""
+        pin_input = self.query_one("#pin", Input)
+        if set_pin:
+            pin_input.value = "" if pin is None else str(pin)
+        else:
+            text = pin_input.value.strip()
+            if text:
+                problem = validate.hub_id_problem(text)
+                if problem:
+                    self._pin_note(Content.styled(f"✖ {problem}", "$text-error"))
+                    pin_input.focus()
+                    return
+                pin = int(text)
+            else:
+                pin = None
+        if self.attempt is not None:
+            self.attempt.cancel()
+        self._login_worker = self._login(pin, self._login_worker)
+
+    def _pin_note(self, content: Content | str) -> None:
+        self.query_one("#pin-note", Static).update(content)
+
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def _login(self, pin: int | None, previous: Worker[None] | None) -> None:
+        if previous is not None and previous.is_running:
+            # Let the previous attempt close its listener before this one binds the same port.
+            with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                await previous.wait()
+        timeline = self.query_one("#timeline", LoginTimeline)
+        verdict = self.query_one("#verdict", Static)
+        timeline.reset()
+        verdict.update("")
+        self.query_one("#paste-note", Static).update("")
+        with self.prevent(Input.Changed):
+            self.query_one("#paste", Input).value = ""
+        self._state("⟳ Building the authorize URL…")
+        try:
+            attempt = await self.service.start_login(hub_id=pin)
+        except USER_ERRORS as caught:
+            exc = user_error(caught)
+            timeline.stop()
+            self._state(Content.styled("✖ Could not start", "$text-error"))
+            verdict.update(error_verdict(exc))
+            self.notify(exc.message, title="Authorize", severity="error", markup=False)
+            return
+        self.attempt = attempt
+        if self.focused is self.query_one("#pin", Input):
+            # Leave the pin field so o / x / ctrl+y act at once instead of being typed.
+            self.set_focus(None)
+        self._show_attempt(attempt)
+        self.refresh_bindings()
+        try:
+            report = await self.service.finish_login(attempt, self._on_step)
+        except CallbackError as exc:
+            cancelled = exc.code == "CANCELLED"
+            self._state(Content.styled("Cancelled." if cancelled else "✖ Failed", "$text-error"))
+            verdict.update(error_verdict(exc))
+            if not cancelled:
+                self.notify(exc.message, title="Authorize", severity="error", markup=False)
+        except USER_ERRORS as caught:
+            # A store write failing after the exchange lands here too (never a traceback).
+            failure = user_error(caught)
+            self._state(Content.styled("✖ Failed", "$text-error"))
+            verdict.update(error_verdict(failure))
+            self.notify(failure.message, title="Authorize", severity="error", markup=False)
+        except asyncio.CancelledError:
+            attempt.cancel()
+            raise
+        else:
+            self._state(Content.styled("✔ Done — see the verdict; F2 shows the checklist.", "bold"))
+            verdict.update(report_verdict(report))
+            good = report.role is AccountRole.MAIN
+            self.notify(
+                f"Authorized {report.hub_id}: {role_word(report.role)}"
+                + ("" if good else " — not your main account"),
+                title="Authorize",
+                severity="information" if good else "warning",
+                timeout=4,
+            )
+        finally:
+            timeline.stop()
+            self.attempt = None
+            self.query_one("#attempt-countdown", Countdown).set_deadline(None)
+            self._show_url_block(False)
+            verdict.scroll_visible(animate=False)
+            self.refresh_bindings()
+            self.hub_app.changed()
+
+    # --------------------------------------------------------------- paste
+
+    @on(Input.Submitted, "#paste")
+    def _paste_submitted(self, event: Input.Submitted) -> None:
+        self.offer_paste(event.value)
+
+    @on(Input.Changed, "#paste")
+    def _paste_changed(self, event: Input.Changed) -> None:
+        # A terminal paste arrives as one change: take a whole redirect URL at once.
+        text = event.value
+        if ("code=" in text or "error=" in text) and "state=" in text:
+            self.offer_paste(text)
+
+    @on(Input.Submitted, "#pin")
+    def _pin_submitted(self) -> None:
+        self.start_authorize()
+
+    @on(Input.Changed, "#pin")
+    def _pin_changed(self, event: Input.Changed) -> None:
+        text = event.value.strip()
+        problem = validate.hub_id_problem(text) if text else None
+        if problem:
+            self._pin_note(Content.styled(f"✖ {problem}", "$text-error"))
+        elif text:
+            self._pin_note(_dim(f"only account {text} will be offered"))
+        else:
+            self._pin_note(_dim("empty: HubSpot lets you pick among all your accounts"))
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste with no text field focused goes to the redirect URL field."""
+        if self.attempt is not None and not self.input_focused():
+            event.stop()
+            self.query_one("#paste", Input).value = event.text.strip()
+            self.offer_paste(event.text)
+
+    def offer_paste(self, text: str) -> None:
+        """Give a pasted redirect URL (or bare code) to the attempt; errors show inline."""
+        note = self.query_one("#paste-note", Static)
+        if not text.strip():
+            return
+        if self.attempt is None:
+            note.update(
+                Content.styled("✖ No authorization is waiting: press ctrl+l first.", "$text-error")
+            )
+            return
+        try:
+            self.attempt.offer_paste(text)
+        except HubSpotError as exc:
+            action = f" — {exc.action}" if exc.action else ""
+            note.update(Content.styled(f"✖ {exc.message}{action}", "$text-error"))
+            return
+        note.update(Content.styled("✔ Pasted URL accepted — exchanging the code…", "$text-success"))
+
+    # ----------------------------------------------------------------- keys
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out what does not apply right now."""
+        if action == "cancel":
+            return self.attempt is not None
+        if action == "open":
+            return self.attempt is not None
+        if action == "copy_url":
+            return bool(self.url)
+        return super().check_action(action, parameters)
+
+    def action_authorize(self) -> None:
+        """Start (or restart) an authorization."""
+        if not self.hub_app.loaded:
+            return
+        self.start_authorize()
+
+    def action_cancel(self) -> None:
+        """Abandon the authorization in flight."""
+        if self.attempt is not None:
+            self.attempt.cancel()
+
+    def action_go_back(self) -> None:
+        """Esc first cancels an attempt in flight, then goes back."""
+        if self.attempt is not None:
+            self.attempt.cancel()
+            return
+        super().action_go_back()
+
+    def action_focus_paste(self) -> None:
+        """Focus the redirected-URL field."""
+        self.query_one("#paste", Input).focus()
+
+    def action_copy_url(self) -> None:
+        """Copy the authorize URL (OSC 52)."""
+        if self.url:
+            self.app.copy_to_clipboard(self.url)
+            self.notify("Authorize URL copied")
+
+    def action_copy_tunnel(self) -> None:
+        """Copy the `ssh -L` port-forward command (OSC 52)."""
+        if self.tunnel:
+            self.app.copy_to_clipboard(self.tunnel)
+            self.notify("ssh -L command copied", timeout=3)
+        else:
+            self.notify("Not over SSH: no tunnel needed.", timeout=3)
+
+    def action_open(self) -> None:
+        """Open the authorize URL: the in-terminal chooser in demo mode, else a browser."""
+        attempt = self.attempt
+        if attempt is None:
+            self.notify("Press ctrl+l to start an authorization first.", severity="warning")
+            return
+        if self.hub_app.demo is not None:
+            self._open_chooser(attempt)
+            return
+        if self.hub_app.ssh and time.monotonic() - self._ssh_open_armed > SSH_OPEN_WINDOW:
+            self._ssh_open_armed = time.monotonic()
+            self.notify(
+                "Over SSH a browser would open on the REMOTE host, not your machine. Copy the URL "
+                "(ctrl+y) instead, or press o again to open it there anyway.",
+                severity="warning",
+                timeout=SSH_OPEN_WINDOW,
+            )
+            return
+        self._ssh_open_armed = 0.0
+        self._open_browser(attempt.url)
+
+    @work(exclusive=True, group="browser", exit_on_error=False)
+    async def _open_browser(self, url: str) -> None:
+        # webbrowser honours $BROWSER and may block while it spawns: keep it off the loop.
+        opened = await asyncio.to_thread(webbrowser.open, url)
+        if not opened:
+            self.notify(
+                "No browser found on this machine: copy the URL (ctrl+y) and open it yourself.",
+                severity="warning",
+            )
+
+    def _open_chooser(self, attempt: LoginAttempt) -> None:
+        from tui.sandbox.browser import fetch_choices
+
+        client = self.hub_app.http_client()
+
+        async def fetch() -> list[Choice]:
+            choices = await fetch_choices(client, attempt.url)
+            return list(choices.accounts)
+
+        def chosen(hub_id: int | None) -> None:
+            if hub_id is not None and self.attempt is attempt:
+                self._choose(attempt, hub_id)
+
+        self.app.push_screen(ChooserScreen(fetch), chosen)
+
+    @work(exclusive=True, group="choose", exit_on_error=False)
+    async def _choose(self, attempt: LoginAttempt, hub_id: int) -> None:
+        from tui.sandbox.browser import SandboxPageError, choose
+
+        client = self.hub_app.http_client()
+        note = self.query_one("#paste-note", Static)
+        # Without a listener (port busy) the redirect is handed over as a paste, as a user would.
+        deliver = bool(attempt.listen_address)
+        try:
+            location = await choose(client, attempt.url, hub_id, deliver=deliver)
+        except SandboxPageError as exc:
+            note.update(
+                Content.styled(f"✖ HubSpot showed an error page: {exc.message}", "$text-error")
+            )
+            self.notify(exc.message, title="Authorize page", severity="error", markup=False)
+            return
+        except Exception as exc:
+            note.update(
+                Content.styled(f"✖ Could not reach the authorize page: {exc}", "$text-error")
+            )
+            return
+        if not deliver and location and self.attempt is attempt:
+            self.query_one("#paste", Input).value = location

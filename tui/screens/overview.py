@@ -1,0 +1,299 @@
+"""Overview: the install checklist, the active account, the next step, READY."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from tui.hubspot.models import CHECK_IDS, AccountRole, Check, CheckState, InstallStatus
+from tui.messages import AuthorizeRequested, RecheckRequested
+from tui.profile import Profile
+from tui.screens.base import SectionScreen, update
+from tui.widgets.badges import check_label, role_badge
+from tui.widgets.countdown import Countdown
+
+FIX_KEYS: dict[str, tuple[str, str]] = {
+    "credentials": ("F3", "credentials"),
+    "redirect_uri": ("F3", "credentials"),
+    "scopes": ("F4", "scopes"),
+    "authorized": ("F5", "oauth"),
+    "token": ("F5", "oauth"),
+    "main_account": ("F6", "accounts"),
+    "products": ("F6", "accounts"),
+    "line_items": ("F6", "accounts"),
+}
+"""Check id → the key (and section) that fixes it."""
+
+
+def pick_next(status: InstallStatus) -> Check | None:
+    """The step to suggest: the first FAIL, else the first check that is not OK.
+
+    `InstallStatus.next_step` is the first non-OK row; a WARN there (e.g. optional scopes dropped
+    by a developer account) must not hide a FAIL further down (that same developer account).
+    """
+    first_fail = next((c for c in status.checks if c.state is CheckState.FAIL), None)
+    return first_fail or status.next_step
+
+
+def advice(check: Check, profile: Profile) -> tuple[str, str]:
+    """(What to do, the section that does it) for a check that is not OK."""
+    state, detail = check.state, check.detail
+    main = next(
+        (
+            a
+            for a in profile.accounts.values()
+            if a.role is AccountRole.MAIN and a.hub_id != profile.active_hub_id
+        ),
+        None,
+    )
+    match check.id:
+        case "credentials":
+            if state is CheckState.FAIL:
+                return "Press F3 to fix the Client ID", "credentials"
+            return "Press F3 to enter your app's credentials", "credentials"
+        case "redirect_uri":
+            return "Press F3 to fix the redirect URL", "credentials"
+        case "scopes":
+            if state is CheckState.FAIL:
+                return "Press F4 to fix the scope selection", "scopes"
+            if state is CheckState.WARN and "dropped" in detail:
+                return (
+                    "Press F4 to stop asking for the dropped scopes, or F5 to authorize an "
+                    "account that has them",
+                    "scopes",
+                )
+            if state is CheckState.WARN:
+                return "Press F5 to re-authorize so the grant includes the new scopes", "oauth"
+            return (
+                "Press F4 to review the scopes (they must match your app's) and save them",
+                "scopes",
+            )
+        case "authorized":
+            if state is CheckState.WARN:
+                return "Press r to re-check the active account", "overview"
+            return "Press F5 to authorize the app on your HubSpot account", "oauth"
+        case "main_account":
+            if main is not None:
+                return f"Press F6 and make {main.hub_id}, your MAIN account, active (u)", "accounts"
+            if state is CheckState.WARN and "not checked" in detail:
+                return "Press r to check the active account", "overview"
+            return (
+                "Press F5 to authorize again and pick your MAIN account (the one with Products); "
+                "F6 explains each account",
+                "oauth",
+            )
+        case "products" | "line_items":
+            if state is CheckState.WARN:
+                return (
+                    "Press r to re-check (add products in HubSpot first if there are none)",
+                    "overview",
+                )
+            if "re-authorize" in detail or "scope" in detail:
+                return "Press F4 to add the scope, then F5 to re-authorize", "scopes"
+            return f"Press F6 to see what to do: {detail}", "accounts"
+        case "token":
+            return "Press F5 to authorize again: the token is missing or revoked", "oauth"
+    return f"{detail}", FIX_KEYS.get(check.id, ("", "overview"))[1]
+
+
+TITLES: dict[str, str] = {
+    "credentials": "Credentials",
+    "redirect_uri": "Redirect URL",
+    "scopes": "Scopes",
+    "authorized": "Authorized",
+    "main_account": "Main account",
+    "products": "Products",
+    "line_items": "Line items",
+    "token": "Token",
+}
+"""Fallback titles when the service has not produced a checklist yet."""
+
+
+class CheckRow(Horizontal):
+    """One checklist row: `✔ OK  Credentials  detail…  F3`."""
+
+    def __init__(self, check_id: str) -> None:
+        """Build an empty row for `check_id`."""
+        super().__init__(id=f"check-{check_id}", classes="check-row")
+        self.check_id = check_id
+        """Which check this row shows."""
+        self.state: CheckState = CheckState.TODO
+        """The state last shown."""
+
+    def compose(self) -> ComposeResult:
+        """State, title, detail, key."""
+        yield Static(check_label(CheckState.TODO), classes="check-state")
+        yield Static(TITLES.get(self.check_id, self.check_id), classes="check-title")
+        yield Static("", classes="check-detail", markup=False)
+        yield Static(FIX_KEYS.get(self.check_id, ("", ""))[0], classes="check-key")
+
+    def show(self, check: Check) -> None:
+        """Display `check`."""
+        self.state = check.state
+        for state in CheckState:
+            self.set_class(state is check.state, f"-{state.value}")
+        update(self.query_one(".check-state", Static), check_label(check.state))
+        update(self.query_one(".check-title", Static), Content(check.title))
+        update(self.query_one(".check-detail", Static), Content(check.detail))
+        key = FIX_KEYS.get(check.id, ("", ""))[0]
+        update(self.query_one(".check-key", Static), "" if check.state is CheckState.OK else key)
+
+
+class OverviewScreen(SectionScreen):
+    """Is the install right? The checklist, the active account and the next step."""
+
+    SECTION = "overview"
+    HELP = (
+        "The install checklist: each row says **OK / WARN / FAIL / TODO** and which key fixes "
+        "it. *Next step* is the first row that is not OK. The token countdown is live; the token "
+        "is refreshed in the background before it expires."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "next_step", "Next step"),
+        Binding("r", "recheck", "Re-check"),
+        Binding("R", "recheck_all", "Re-check all", show=False),
+        Binding("t", "refresh_token", "Refresh token"),
+        Binding("enter", "next_step", "Next step", show=False),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        """Title, checklist, active account, next step, READY banner."""
+        with VerticalScroll(id="overview-scroll"):
+            yield Static("", id="overview-title")
+            yield Static("", id="overview-warnings", classes="warning-line", markup=False)
+            # The answer first: READY, or the one next step; then the account; then the detail.
+            yield Static("", id="ready-banner")
+            yield Static("", id="next-step")
+            with Horizontal(id="active-line"):
+                yield Static("", id="active-account")
+                yield Static("", id="active-badge")
+                yield Countdown("token", idle="", id="token-countdown")
+            with Vertical(id="checklist"):
+                for check_id in CHECK_IDS:
+                    yield CheckRow(check_id)
+
+    def refresh_from_service(self) -> None:
+        """Redraw everything from stored state (no network)."""
+        app = self.hub_app
+        title = self.query_one("#overview-title", Static)
+        if not app.loaded:
+            if app.load_error is not None:
+                update(title, Content.styled(f"✖ {app.load_error.message}", "$text-error"))
+            else:
+                update(title, "Loading profile…")
+            return
+        service = self.service
+        status = service.status()
+        update(
+            title,
+            Content.assemble(
+                Content.styled("Install checklist", "bold"),
+                Content.styled(f" — profile {status.profile!r}", "$text-muted"),
+            ),
+        )
+        warnings = self.query_one("#overview-warnings", Static)
+        update(warnings, "\n".join(f"⚠ {w}" for w in service.warnings))
+        warnings.display = bool(service.warnings)
+        for check in status.checks:
+            try:
+                row = self.query_one(f"#check-{check.id}", CheckRow)
+            except Exception:
+                continue
+            row.show(check)
+        self._show_active()
+        self._show_next(pick_next(status))
+        banner = self.query_one("#ready-banner", Static)
+        banner.display = status.ready
+        update(
+            banner,
+            "✔ READY — the connector is authorized on your MAIN account with Products and "
+            "Line items working.",
+        )
+
+    def _show_active(self) -> None:
+        profile = self.service.profile
+        account = profile.active_account
+        text = self.query_one("#active-account", Static)
+        badge = self.query_one("#active-badge", Static)
+        countdown = self.query_one("#token-countdown", Countdown)
+        if account is None:
+            update(text, Content.styled("No active account yet", "$text-muted"))
+            update(badge, "")
+            countdown.set_deadline(None)
+            countdown.set_busy("")
+            return
+        name = account.portal_name or account.hub_domain
+        parts = [f"Active: {account.hub_id}"]
+        if name:
+            parts.append(name)
+        if account.region:
+            parts.append(account.region)
+        update(text, Content(" · ".join(parts) + " "))
+        update(badge, role_badge(account.role))
+        countdown.set_busy("token refreshing…" if self.hub_app.refreshing else "")
+        expires = self.service.token_expires_at(account.hub_id)
+        countdown.idle = "no token"
+        countdown.set_deadline(expires, label="token")
+
+    def _show_next(self, step: Check | None) -> None:
+        widget = self.query_one("#next-step", Static)
+        widget.display = step is not None
+        if step is None:
+            update(widget, "")
+            return
+        text, _ = advice(step, self.service.profile)
+        update(
+            widget,
+            Content.assemble(
+                Content.styled("Next step: ", "bold"),
+                Content.styled(text, "bold $text-accent"),
+                Content.styled(f"\n  ({step.title}: {step.detail})", "$text-muted"),
+            ),
+        )
+
+    # ------------------------------------------------------------------ keys
+
+    def action_next_step(self) -> None:
+        """Jump to the section that fixes the first failing check."""
+        if not self.hub_app.loaded:
+            return
+        step = pick_next(self.service.status())
+        if step is None:
+            self.notify("Everything is OK: the install is READY.")
+            return
+        _, section = advice(step, self.service.profile)
+        if section == "overview":
+            self.action_recheck()
+        elif section == "oauth" and step.id == "authorized":
+            self.post_message(AuthorizeRequested(None))
+        else:
+            self.hub_app.action_switch_section(section)
+
+    def action_recheck(self) -> None:
+        """Re-probe the active account live."""
+        if not self.hub_app.loaded:
+            return
+        active = self.service.profile.active_hub_id
+        if active is None:
+            self.notify("No active account yet: press F5 to authorize.")
+            return
+        self.post_message(RecheckRequested(active))
+
+    def action_recheck_all(self) -> None:
+        """Re-probe every account live."""
+        self.post_message(RecheckRequested(None))
+
+    def action_refresh_token(self) -> None:
+        """Refresh the active account's access token now."""
+        if not self.hub_app.loaded:
+            return
+        active = self.service.profile.active_hub_id
+        if active is None:
+            self.notify("No active account yet: press F5 to authorize.")
+            return
+        self.hub_app.start_refresh(active, force=True)
