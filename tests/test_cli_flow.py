@@ -220,9 +220,7 @@ def test_hubspot_errors_become_messages_with_next_actions(cli: Cli) -> None:
     cli.configure()
     # Wrong secret: the exchange is refused with a clear cause.
     wrong = "0" * 8 + DEMO_APP.client_secret[8:]
-    assert (
-        cli("configure", "--client-secret-stdin", stdin=wrong + "\n").returncode == 0
-    )
+    assert cli("configure", "--client-secret-stdin", stdin=wrong + "\n").returncode == 0
     failed = cli("login", "--open", "--timeout", "30")
     assert failed.returncode == 1
     assert "error:" in failed.stderr and "next:" in failed.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -210,10 +211,8 @@ def _run_async(make: Callable[[], Awaitable[int]]) -> int:
         task = asyncio.ensure_future(make())
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGHUP):
-            try:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, task.cancel)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass
         try:
             return await task
         except asyncio.CancelledError:
@@ -301,7 +300,7 @@ async def cmd_configure(service: InstallService, args: argparse.Namespace) -> in
 
 
 def _with_redirect(app: AppConfig, redirect_uri: str) -> AppConfig:
-    """Loopback redirects become a callback port (so the listener knows it); others stay explicit."""
+    """A loopback redirect becomes a callback port (the listener needs it); others stay as is."""
     from urllib.parse import urlsplit
 
     from tui.profile import CALLBACK_PATH
@@ -343,13 +342,12 @@ async def cmd_login(service: InstallService, args: argparse.Namespace) -> int:
     if args.paste or not attempt.listen_address:
         tasks.append(asyncio.ensure_future(_read_pastes(attempt)))
     try:
-        report = await service.finish_login(attempt, on_step=lambda e: print(render_step(e), file=err))
+        await service.finish_login(attempt, on_step=lambda e: print(render_step(e), file=err))
     finally:
         for task in tasks:
             task.cancel()
     status = service.status()
     print(render_status(status, service.profile, service.token_expires_at, now=_now()))
-    del report
     return EXIT_OK
 
 

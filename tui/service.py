@@ -1,18 +1,17 @@
 """The install service: one object the CLI and the screens share to drive a profile.
 
-It owns the HubSpot client (one shared `httpx.AsyncClient`, built on first use so start-up never
-pays for it), the store, and the login flow. Every method that touches the network or disk is
-`async` and keeps blocking file I/O off the event loop (`asyncio.to_thread`), so the screens can call
-it from workers and the CLI from `asyncio.run`. Imports nothing from Textual.
+It owns the HubSpot client (one shared `httpx.AsyncClient`, built on first use so start-up
+never pays for it), the store, and the login flow. Every method that touches the network or disk
+is `async` and keeps blocking file I/O off the event loop (`asyncio.to_thread`), so the screens
+can call it from workers and the CLI from `asyncio.run`. Imports nothing from Textual.
 """
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -26,20 +25,28 @@ from tui.hubspot.errors import (
 from tui.hubspot.models import (
     AccountDetails,
     AccountReport,
-    AccountType,
     InstallStatus,
     ProbeResult,
     TokenInfo,
     TokenSet,
     derive_role,
 )
+from tui.login import (
+    LoginAttempt,
+    LoginStep,
+    StepCallback,
+    StepEvent,
+    probe_summary,
+    verdict,
+)
 from tui.profile import DEFAULT_API_BASE, AppConfig, Profile, ProfileSecrets
+
+__all__ = ["InstallService", "LoginAttempt", "LoginStep", "StepCallback", "StepEvent"]
 
 if TYPE_CHECKING:
     import httpx
 
     from tui.hubspot.client import HubSpotClient
-    from tui.hubspot.listener import CallbackListener
     from tui.store import ProfileStore
 
 REFRESH_MARGIN = 300.0
@@ -49,82 +56,6 @@ REVOKED_HINT = (
     "HubSpot no longer accepts this account's refresh token: the app was uninstalled, the "
     "installing user was removed, or the token was revoked"
 )
-
-
-class LoginStep(enum.StrEnum):
-    """The timeline of one authorization, in order."""
-
-    URL_READY = "url_ready"
-    LISTENING = "listening"
-    CALLBACK = "callback"
-    STATE_CHECKED = "state_checked"
-    TOKENS = "tokens"
-    PROBED = "probed"
-    DONE = "done"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class StepEvent:
-    """A step of the login timeline reached (or failed), with a one-line detail."""
-
-    step: LoginStep
-    detail: str = ""
-    ok: bool = True
-    at: float = 0.0
-
-
-StepCallback = Callable[[StepEvent], None]
-
-
-class LoginAttempt:
-    """One authorization in flight: the URL to open, and the listener/paste race.
-
-    Attributes:
-        url: the authorize URL (holds no secret: state and PKCE challenge only).
-        redirect_uri: the redirect URI sent.
-        listen_address: "localhost:8765" when the loopback listener runs, else "".
-        listen_error: why the listener could not start (e.g. port busy and by what); paste still works.
-        hub_pin: the account the URL is pinned to, or None.
-        started_at / deadline: Unix seconds; after the deadline `finish_login` raises CallbackError.
-    """
-
-    def __init__(
-        self,
-        *,
-        url: str,
-        redirect_uri: str,
-        listener: CallbackListener,
-        code_verifier: str,
-        listen_error: str,
-        hub_pin: int | None,
-        started_at: float,
-        deadline: float,
-    ) -> None:
-        self.url = url
-        self.redirect_uri = redirect_uri
-        self.listen_error = listen_error
-        self.hub_pin = hub_pin
-        self.started_at = started_at
-        self.deadline = deadline
-        self._listener = listener
-        self._code_verifier = code_verifier
-
-    @property
-    def listen_address(self) -> str:
-        """Where the loopback listener waits, or "" when it is not listening."""
-        return self._listener.address if self._listener.listening else ""
-
-    def offer_paste(self, text: str) -> None:
-        """Use a pasted redirected URL (or bare code); raises InputError/CallbackError if unusable."""
-        self._listener.offer_paste(text)
-
-    def cancel(self) -> None:
-        """Abandon the attempt; `finish_login` raises CallbackError(code="CANCELLED")."""
-        self._listener.cancel()
-
-    def __repr__(self) -> str:
-        return f"LoginAttempt(redirect_uri={self.redirect_uri!r}, hub_pin={self.hub_pin!r})"
 
 
 class InstallService:
@@ -397,8 +328,8 @@ class InstallService:
                 profile.active_hub_id = report.hub_id
 
             await self._update(mutate)
-            emit(LoginStep.PROBED, _probe_summary(report))
-            emit(LoginStep.DONE, _verdict(report))
+            emit(LoginStep.PROBED, probe_summary(report))
+            emit(LoginStep.DONE, verdict(report))
             return report
         except HubSpotError as exc:
             emit(LoginStep.FAILED, f"{exc.message}. {exc.action}".strip(), ok=False)
@@ -655,21 +586,3 @@ def _pick_active(profile: Profile) -> int | None:
         if account.role is AccountRole.MAIN:
             return hub_id
     return next(iter(profile.accounts), None)
-
-
-def _probe_summary(report: AccountReport) -> str:
-    return (
-        f"{report.hub_id} {report.account_type.value} · products {report.products.access.value}"
-        f" · line items {report.line_items.access.value}"
-    )
-
-
-def _verdict(report: AccountReport) -> str:
-    from tui.hubspot.models import AccountRole
-
-    name = report.portal_name or report.hub_domain or str(report.hub_id)
-    if report.role is AccountRole.MAIN:
-        return f"{name} ({report.hub_id}) is your main account"
-    if report.account_type is AccountType.APP_DEVELOPER:
-        return f"{name} ({report.hub_id}) is a DEVELOPER account: re-authorize and pick the main one"
-    return f"{name} ({report.hub_id}) is a {report.role.value} account"

@@ -41,6 +41,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from tui.hubspot.errors import HubSpotError
 from tui.hubspot.models import AccountReport, TokenSet
 from tui.paths import StorePaths, store_paths
 from tui.profile import AppConfig, Profile, ProfileSecrets
@@ -79,8 +80,11 @@ class StoreWarning:
         return f"{self.path}{line}: {self.message}{kept}"
 
 
-class StoreError(Exception):
+class StoreError(HubSpotError):
     """The store can't be read or written: a message and the action that fixes it.
+
+    A HubSpotError subclass only so that every caller's one `except HubSpotError` shows it the
+    same way (message + next action); it has nothing to do with HubSpot itself.
 
     Attributes:
         message: what went wrong (names the path, never file contents).
@@ -89,11 +93,8 @@ class StoreError(Exception):
     """
 
     def __init__(self, message: str, action: str = "", *, path: Path | None = None) -> None:
-        super().__init__(message)
-        self.message, self.action, self.path = message, action, path
-
-    def __str__(self) -> str:
-        return f"{self.message} — {self.action}" if self.action else self.message
+        super().__init__(message, action, code="STORE")
+        self.path = path
 
 
 # ---- decoding: driven by the dataclasses' type hints; a wrong type is an issue, not a crash ----
