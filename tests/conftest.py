@@ -46,3 +46,13 @@ def sandbox() -> Iterator[object]:
 
     with Sandbox(port=0) as running:
         yield running
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the robustness figures the tests recorded (see tests/figures.py)."""
+    from tests.figures import FIGURES
+
+    if FIGURES:
+        terminalreporter.section("robustness figures")
+        for name, value in FIGURES.items():
+            terminalreporter.write_line(f"{name}: {value}")

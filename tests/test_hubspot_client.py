@@ -476,7 +476,7 @@ ACCOUNT = {"portalId": 1, "accountType": "STANDARD"}
         ({"Retry-After": "2"}, 2.0),
         ({"X-HubSpot-RateLimit-Interval-Milliseconds": "3000"}, 3.0),
         ({}, 10.0),
-        ({"Retry-After": "120"}, 30.0),  # capped at max_wait
+        ({"Retry-After": "30"}, 30.0),  # as long as max_wait: still waited out
     ],
 )
 async def test_429_retried_after_the_right_wait(headers: dict[str, str], expected: float) -> None:
@@ -485,6 +485,15 @@ async def test_429_retried_after_the_right_wait(headers: dict[str, str], expecte
     assert (await client.account_details(ACCESS)).portal_id == 1
     assert waits == [expected]
     assert len(rec.requests) == 2
+
+
+async def test_retry_after_beyond_max_wait_is_not_retried_early() -> None:
+    rec = Recorder(js(429, TEN_SECONDLY, {"Retry-After": "120"}), js(200, ACCOUNT))
+    client, waits = make(rec)
+    with pytest.raises(RateLimited) as caught:
+        await client.account_details(ACCESS)
+    assert waits == [] and len(rec.requests) == 1
+    assert caught.value.retry_after == 120.0 and "Wait 120 s" in caught.value.action
 
 
 async def test_secondly_limit_waits_one_second() -> None:

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.figures import record_figure
 from tests.store_writer import build_state, generation_of
 from tui.hubspot.models import (
     Access,
@@ -585,6 +586,8 @@ def test_killed_writer_never_leaves_a_partial_file(tmp_path: Path) -> None:
     assert _assert_one_written_state(config_dir) >= 10  # the writers really wrote
     assert time.monotonic() - started < 20
     print(f"{kills} kills, {torn} mid-write")
+    record_figure("store: writer processes killed mid-save (old or new file every time)", kills)
+    record_figure("store: kills that landed with a temp file half-written", torn)
 
 
 @pytest.mark.slow
@@ -599,3 +602,4 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     expected = {50_000_000 + w * 1000 + i for w in range(4) for i in range(25)}
     assert set(profile.accounts) == expected
     assert set(secrets.tokens) == expected
+    record_figure("store: concurrent writer processes (25 accounts each, none lost)", len(procs))

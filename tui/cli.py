@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
-import signal
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -27,6 +25,7 @@ from tui.cli_output import (
 )
 from tui.hubspot.errors import HubSpotError, InputError
 from tui.hubspot.models import Region
+from tui.lifecycle import run_async
 from tui.profile import DEFAULT_API_BASE, AppConfig
 
 if TYPE_CHECKING:
@@ -68,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--app-base",
         default=env.get("HUBSPOT_TUI_APP_BASE", ""),
         help="HubSpot authorize host (env HUBSPOT_TUI_APP_BASE; default by region)",
+    )
+    parser.add_argument(
+        "--http-timeout",
+        type=_seconds,
+        default=env.get("HUBSPOT_TUI_HTTP_TIMEOUT", "10"),
+        metavar="SECONDS",
+        help="how long one HubSpot request may take (env HUBSPOT_TUI_HTTP_TIMEOUT; default 10)",
     )
     parser.add_argument(
         "--demo",
@@ -125,6 +131,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _seconds(text: str) -> float:
+    """An argparse type: a positive number of seconds (at most an hour)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 3600 seconds")
+    return value
+
+
 def run(argv: list[str] | None = None) -> int:
     """Parse `argv` and run the command; returns the exit code."""
     parser = build_parser()
@@ -148,7 +165,7 @@ def run(argv: list[str] | None = None) -> int:
 
             demo = start_demo(config_dir)
         handler = COMMANDS[args.command]
-        return _run_async(lambda: _with_service(args, config_dir, demo, handler))
+        return run_async(lambda: _with_service(args, config_dir, demo, handler))
     except UsageError as exc:
         print(f"hubspot-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -170,9 +187,14 @@ def _make_service(
             api_base=demo.base_url,
             app_base=demo.base_url,
             redirect_hook=demo.allow_redirect,
+            http_timeout=args.http_timeout,
         )
     return InstallService(
-        ProfileStore(config_dir), args.profile, api_base=args.api_base, app_base=args.app_base
+        ProfileStore(config_dir),
+        args.profile,
+        api_base=args.api_base,
+        app_base=args.app_base,
+        http_timeout=args.http_timeout,
     )
 
 
@@ -202,28 +224,6 @@ async def _with_service(
         return EXIT_FAIL
     finally:
         await service.aclose()
-
-
-def _run_async(make: Callable[[], Awaitable[int]]) -> int:
-    """Run a command coroutine; SIGTERM/SIGHUP cancel it like Ctrl-C so `finally` blocks run."""
-
-    async def main() -> int:
-        task = asyncio.ensure_future(make())
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(sig, task.cancel)
-        try:
-            return await task
-        except asyncio.CancelledError:
-            print("hubspot-tui: cancelled; nothing was left half-written", file=sys.stderr)
-            return 130
-
-    try:
-        return asyncio.run(main())
-    except KeyboardInterrupt:
-        print("hubspot-tui: cancelled; nothing was left half-written", file=sys.stderr)
-        return 130
 
 
 def _print_error(exc: HubSpotError, stream: TextIO = sys.stderr) -> None:
@@ -395,11 +395,16 @@ def ssh_tunnel_hint(listen_address: str, env: dict[str, str] | None = None) -> s
 
 async def cmd_status(service: InstallService, args: argparse.Namespace) -> int:
     """`status`: the checklist from stored state, or after live probes with --check."""
+    failures: dict[int, HubSpotError] = {}
     if args.check and service.profile.accounts:
-        reports = await service.check_all()
+        reports, failures = await service.recheck_all()
         for report in reports:
-            if report.check_error:
+            if report.check_error and report.hub_id not in failures:
                 print(f"warning: {report.hub_id}: {report.check_error}", file=sys.stderr)
+        for hub_id, exc in failures.items():
+            # The stored report is shown below as it was: say it could not be confirmed now.
+            exc.message = f"could not re-check {hub_id}: {exc.message}"
+            _print_error(exc)
     status = service.status()
     if args.json:
         import json
@@ -408,7 +413,7 @@ async def cmd_status(service: InstallService, args: argparse.Namespace) -> int:
         print(json.dumps(data, indent=2))
     else:
         print(render_status(status, service.profile, service.token_expires_at, now=_now()))
-    return EXIT_OK if status.ready else EXIT_FAIL
+    return EXIT_OK if status.ready and not failures else EXIT_FAIL
 
 
 async def cmd_accounts(service: InstallService, args: argparse.Namespace) -> int:
@@ -443,8 +448,23 @@ async def cmd_refresh(service: InstallService, args: argparse.Namespace) -> int:
 
 async def cmd_remove(service: InstallService, args: argparse.Namespace) -> int:
     """`remove HUB_ID`: revoke at HubSpot and forget locally."""
-    await service.remove(args.hub_id, force=args.force)
-    print(f"Removed {args.hub_id} (refresh token revoked at HubSpot)")
+    try:
+        revoked = await service.remove(args.hub_id, force=args.force)
+    except HubSpotError as exc:
+        if not args.force and not isinstance(exc, InputError):
+            exc.action = (
+                f"{exc.action}; or forget it without revoking: "
+                f"`hubspot-tui remove {args.hub_id} --force`"
+            ).lstrip("; ")
+        raise
+    if revoked:
+        print(f"Removed {args.hub_id} (refresh token revoked at HubSpot)")
+    else:
+        print(f"Removed {args.hub_id} here; HubSpot was not told (its token was not revoked)")
+        print(
+            "  next: uninstall the app from that account in HubSpot if it should stop working",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -473,70 +493,19 @@ def cmd_paths(config_dir: Path, profile: str) -> int:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    """`sandbox`: serve the fake HubSpot until Ctrl-C, printing how to point hubspot-tui at it."""
-    import threading
+    """`sandbox`: serve the fake HubSpot until Ctrl-C (see `tui.lifecycle.serve_sandbox`)."""
+    from tui.lifecycle import serve_sandbox
 
-    from tui.sandbox import DEMO_APP, Sandbox
-
-    sandbox = Sandbox(port=args.port, token_lifetime=args.token_lifetime)
-    for uri in args.redirect_uri:
-        sandbox.register_redirect_uri(uri)
-    try:
-        sandbox.start()
-    except OSError as exc:
-        print(f"hubspot-tui: cannot start the sandbox on port {args.port}: {exc}", file=sys.stderr)
-        return EXIT_FAIL
-    print(f"Sandbox HubSpot running at {sandbox.base_url}  (Ctrl-C stops it)")
-    print(f"  export HUBSPOT_TUI_API_BASE={sandbox.base_url}")
-    print(f"  export HUBSPOT_TUI_APP_BASE={sandbox.base_url}")
-    print(f"Demo app client id:     {DEMO_APP.client_id}")
-    print(f"Demo app client secret: {DEMO_APP.client_secret}  (sandbox only, not a real secret)")
-    print("Registered redirect URL: http://localhost:8765/oauth-callback", flush=True)
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, lambda *_: stop.set())
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sandbox.stop()
-    return EXIT_OK
+    return serve_sandbox(args.port, args.token_lifetime, args.redirect_uri)
 
 
 def run_dashboard(args: argparse.Namespace, config_dir: Path) -> int:
-    """Start the Textual dashboard (imported only now: `status` must never load Textual)."""
-    demo: DemoEnvironment | None = None
-    if args.demo:
-        from tui.demo import start_demo
+    """Start the Textual dashboard (see `tui.lifecycle.run_dashboard`)."""
+    from tui.lifecycle import run_dashboard as run
 
-        demo = start_demo(config_dir)
-    try:
-        from tui.store import StoreError
-
-        try:
-            service = _make_service(args, config_dir, demo)
-        except StoreError as exc:
-            print(f"hubspot-tui: {exc}", file=sys.stderr)
-            return EXIT_FAIL
-        from tui.app import DemoInfo, HubSpotApp
-
-        demo_info = None
-        if demo is not None:
-            from tui.sandbox import DEMO_APP
-
-            demo_info = DemoInfo(
-                client_id=DEMO_APP.client_id,
-                client_secret=DEMO_APP.client_secret,
-                sandbox_url=demo.base_url,
-            )
-        app = HubSpotApp(service, demo=demo_info)
-        app.run()
-        return int(app.return_code or 0)
-    finally:
-        if demo is not None:
-            demo.stop()
+    return run(
+        config_dir, demo=args.demo, make_service=lambda d: _make_service(args, config_dir, d)
+    )
 
 
 def _now() -> float:

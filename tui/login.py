@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tui.hubspot.models import AccountReport, AccountRole, AccountType
+from tui.hubspot.errors import HubSpotError, NetworkError, RateLimited, ServerError
+from tui.hubspot.models import Access, AccountReport, AccountRole, AccountType, TokenGrant
 
 if TYPE_CHECKING:
     from tui.hubspot.listener import CallbackListener
@@ -107,8 +108,65 @@ def verdict(report: AccountReport) -> str:
     name = report.portal_name or report.hub_domain or str(report.hub_id)
     if report.role is AccountRole.MAIN:
         return f"{name} ({report.hub_id}) is your main account"
+    if report.role is AccountRole.STANDARD and report.products.access is Access.ERROR:
+        # A failed probe is not proof the account has no Products: don't call it the wrong one.
+        return (
+            f"{name} ({report.hub_id}) is a STANDARD account, but its Products check failed "
+            f"({report.products.message}): re-check it (`hubspot-tui status --check`, or r)"
+        )
     if report.account_type is AccountType.APP_DEVELOPER:
         return (
             f"{name} ({report.hub_id}) is a DEVELOPER account: re-authorize and pick the main one"
         )
     return f"{name} ({report.hub_id}) is a {report.role.value} account"
+
+
+_RESTART = "start the login again (an authorization code works only once)"
+
+
+def exchange_failed(exc: HubSpotError) -> HubSpotError:
+    """Reword the next action of a code exchange that got no usable answer.
+
+    HubSpot may have spent the code before the answer was lost (timeout, dropped connection,
+    5xx), so "try again" would only earn BAD_AUTH_CODE: the next step is a new login. The error
+    keeps its class and message; only the action changes. Returns `exc`.
+    """
+    if isinstance(exc, RateLimited):
+        wait = (
+            f"Wait {exc.retry_after:.0f} s"
+            if exc.retryable
+            else "Wait until HubSpot's daily limit resets (midnight in the account's time zone)"
+        )
+        exc.action = f"{wait}, then {_RESTART}"
+        return exc
+    if isinstance(exc, NetworkError):
+        hint = "check the network connection (and any proxy)"
+    elif isinstance(exc, ServerError):
+        hint = "HubSpot may be down: check status.hubspot.com"
+    else:
+        hint = "check the API base URL"
+    exc.action = f"{_RESTART[0].upper()}{_RESTART[1:]}; if it fails again, {hint}"
+    return exc
+
+
+def inspect_failed(exc: HubSpotError, hub_id: int) -> HubSpotError:
+    """Reword a failed account check right after a login whose tokens were kept. Returns `exc`."""
+    exc.message = f"Authorized {hub_id}, but could not check it: {exc.message}"
+    exc.args = (exc.message,)
+    exc.action = (
+        "Re-check it in a moment (`hubspot-tui status --check`, or r on the Accounts screen); "
+        "the tokens are saved, no need to authorize again"
+    )
+    return exc
+
+
+def unchecked_report(
+    hub_id: int, grant: TokenGrant, failure: HubSpotError, requested: tuple[str, ...]
+) -> AccountReport:
+    """What is known of an account authorized just now but not yet checked."""
+    return AccountReport(
+        hub_id=hub_id,
+        scopes_granted=grant.scopes,
+        scopes_requested=requested,
+        check_error=f"Not checked yet ({failure.message}): re-check it",
+    )

@@ -10,32 +10,31 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from tui import checks
 from tui.hubspot.errors import (
     AuthenticationError,
     CallbackError,
     HubSpotError,
     InputError,
+    OAuthError,
     RefreshTokenRevoked,
 )
 from tui.hubspot.models import (
-    AccountDetails,
     AccountReport,
     InstallStatus,
-    ProbeResult,
-    TokenInfo,
     TokenSet,
-    derive_role,
 )
 from tui.login import (
     LoginAttempt,
     LoginStep,
     StepCallback,
     StepEvent,
+    exchange_failed,
     probe_summary,
     verdict,
 )
@@ -71,7 +70,25 @@ class InstallService:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.time,
         redirect_hook: Callable[[str], None] | None = None,
+        http_timeout: float = 10.0,
+        max_retries: int = 3,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
+        """Drive `profile` of `store`; nothing is read until `load()`.
+
+        Args:
+            store: where profiles and secrets live.
+            profile: the profile name.
+            api_base: the HubSpot API origin (the sandbox's in demo mode and tests).
+            app_base: the authorize host override ("" = the profile's region default).
+            transport: an httpx transport for the HubSpot client (tests).
+            clock: Unix time; token expiries and report times are set against it.
+            redirect_hook: demo only: registers the profile's redirect URI on the sandbox app.
+            http_timeout: seconds each HubSpot request may take (connect, send, each read).
+            max_retries: retries after the first attempt for retryable failures (429, 5xx,
+                timeouts, broken connections); never for a code exchange that was sent.
+            sleep: awaited between retries (tests pass a recorder); default `asyncio.sleep`.
+        """
         self._redirect_hook = redirect_hook
         self._store = store
         self._name = profile
@@ -79,6 +96,9 @@ class InstallService:
         self._app_base = app_base.rstrip("/")
         self._transport = transport
         self._clock = clock
+        self._http_timeout = http_timeout
+        self._max_retries = max_retries
+        self._sleep = sleep
         self._profile = Profile(name=profile)
         self._secrets = ProfileSecrets()
         self._client: HubSpotClient | None = None
@@ -127,6 +147,13 @@ class InstallService:
         """Read the profile and secrets from disk (in a thread)."""
         self._profile, self._secrets = await asyncio.to_thread(self._store.load, self._name)
         return self._profile
+
+    def now(self) -> float:
+        """The service's clock (Unix seconds): what deadlines and token expiries are set against.
+
+        Countdowns read it too, so a test that injects a fixed clock gets a frozen screen.
+        """
+        return self._clock()
 
     def status(self) -> InstallStatus:
         """The install checklist from stored state (no network)."""
@@ -187,7 +214,13 @@ class InstallService:
                 old = self._client
                 asyncio.get_running_loop().create_task(old.aclose())
             self._client = HubSpotClient(
-                self._api_base, token_version=version, transport=self._transport, clock=self._clock
+                self._api_base,
+                token_version=version,
+                timeout=self._http_timeout,
+                transport=self._transport,
+                max_retries=self._max_retries,
+                sleep=asyncio.sleep if self._sleep is None else self._sleep,
+                clock=self._clock,
             )
             self._client_version = version
         return self._client
@@ -307,18 +340,27 @@ class InstallService:
             emit(LoginStep.CALLBACK, "redirect received")
             emit(LoginStep.STATE_CHECKED, "state matches this attempt")
             client_id, client_secret = self._require_credentials()
-            grant = await self._http().exchange_code(
-                client_id=client_id,
-                client_secret=client_secret,
-                code=code,
-                redirect_uri=attempt.redirect_uri,
-                code_verifier=attempt._code_verifier,
-            )
+            try:
+                grant = await self._http().exchange_code(
+                    client_id=client_id,
+                    client_secret=client_secret,
+                    code=code,
+                    redirect_uri=attempt.redirect_uri,
+                    code_verifier=attempt._code_verifier,
+                )
+            except OAuthError:
+                raise  # HubSpot refused the code itself: its action already says what to do
+            except HubSpotError as exc:
+                raise exchange_failed(exc) from None
             minutes = int(grant.tokens.expires_in(self._clock()) // 60)
             emit(LoginStep.TOKENS, f"tokens received (access token valid {minutes} min)")
-            report = await self._inspect(
-                grant.tokens, hub_hint=grant.hub_id, scopes_hint=grant.scopes
-            )
+            try:
+                report = await checks.inspect(
+                    self, grant.tokens, hub_hint=grant.hub_id, scopes_hint=grant.scopes
+                )
+            except HubSpotError as exc:
+                await checks.keep_unchecked(self, grant, attempt.hub_pin, exc)
+                raise
 
             def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
                 secrets.tokens[report.hub_id] = grant.tokens
@@ -337,65 +379,6 @@ class InstallService:
         finally:
             await listener.close()
             self._attempts.discard(attempt)
-
-    async def _inspect(
-        self,
-        tokens: TokenSet,
-        *,
-        hub_hint: int | None = None,
-        scopes_hint: tuple[str, ...] = (),
-        previous: AccountReport | None = None,
-    ) -> AccountReport:
-        """Introspect, read account details and probe Products and Line Items, concurrently."""
-        client = self._http()
-        client_id, client_secret = self._require_credentials()
-        access = tokens.access_token
-        info_task = client.introspect(
-            client_id=client_id, client_secret=client_secret, access_token=access
-        )
-        results = await asyncio.gather(
-            info_task,
-            client.account_details(access),
-            client.probe(access, "products"),
-            client.probe(access, "line_items"),
-            return_exceptions=True,
-        )
-        for result in results:
-            if isinstance(result, AuthenticationError):
-                raise result
-        info, details, products, line_items = results
-        # Introspection only adds the user and fresher scopes: its failure is not fatal.
-        token_info = info if isinstance(info, TokenInfo) else TokenInfo(active=True)
-        if isinstance(details, BaseException):
-            if isinstance(details, HubSpotError):
-                raise details
-            raise details
-        assert isinstance(details, AccountDetails)
-        products_result = _as_probe(products)
-        line_items_result = _as_probe(line_items)
-        hub_id = details.portal_id or token_info.hub_id or hub_hint or 0
-        app = self._profile.app
-        granted = token_info.scopes or scopes_hint or (previous.scopes_granted if previous else ())
-        requested = (
-            previous.scopes_requested
-            if previous and previous.scopes_requested
-            else tuple(app.scopes) + tuple(app.optional_scopes)
-        )
-        return AccountReport(
-            hub_id=hub_id,
-            hub_domain=token_info.hub_domain or (previous.hub_domain if previous else ""),
-            account_type=details.account_type,
-            role=derive_role(details.account_type, products_result),
-            region=details.data_hosting_location,
-            ui_domain=details.ui_domain,
-            user=token_info.user or (previous.user if previous else ""),
-            portal_name=details.portal_name,
-            products=products_result,
-            line_items=line_items_result,
-            scopes_granted=tuple(granted),
-            scopes_requested=requested,
-            checked_at=self._clock(),
-        )
 
     # ---------------------------------------------------------------- refresh
 
@@ -426,7 +409,7 @@ class InstallService:
                     refresh_token=tokens.refresh_token,
                 )
             except RefreshTokenRevoked as exc:
-                await self._mark_broken(hub_id, f"{REVOKED_HINT}. {exc.action}".strip())
+                await checks.mark_broken(self, hub_id, f"{REVOKED_HINT}. {exc.action}".strip())
                 raise
             new_tokens = grant.tokens
 
@@ -439,83 +422,38 @@ class InstallService:
             await self._update(mutate)
             return new_tokens
 
-    async def _mark_broken(self, hub_id: int, why: str) -> None:
-        def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
-            account = profile.accounts.get(hub_id)
-            if account is not None:
-                profile.accounts[hub_id] = replace(account, check_error=why)
-
-        await self._update(mutate)
-
     # ----------------------------------------------------------------- checks
 
     async def check(self, hub_id: int) -> AccountReport:
-        """Re-probe one account live (refreshing its token first when due) and store the report.
+        """Re-probe one account live and store the report (see `tui.checks.check`)."""
+        return await checks.check(self, hub_id)
 
-        A revoked refresh token (or a 401 that survives a refresh) is recorded on the account
-        (`check_error`) and returned, not raised; transient failures (network, 5xx, 429) raise
-        and leave the stored report as it was.
-        """
-        previous = self._profile.accounts.get(hub_id)
-        try:
-            tokens = await self.refresh(hub_id)
-            try:
-                report = await self._inspect(tokens, hub_hint=hub_id, previous=previous)
-            except AuthenticationError:
-                # HubSpot says a 401 is not proof the token is dead: refresh once and retry.
-                tokens = await self.refresh(hub_id, force=True)
-                report = await self._inspect(tokens, hub_hint=hub_id, previous=previous)
-        except RefreshTokenRevoked:
-            return self._profile.accounts.get(hub_id) or AccountReport(hub_id=hub_id)
-        except AuthenticationError as exc:
-            await self._mark_broken(hub_id, f"{exc.message}. {exc.action}".strip())
-            return self._profile.accounts.get(hub_id) or AccountReport(hub_id=hub_id)
-        if report.hub_id != hub_id:
-            # The token belongs to another portal than the one it is stored under: keep the
-            # stored key (the user's choice) but say so.
-            report = replace(
-                report,
-                hub_id=hub_id,
-                check_error=f"token reports portal {report.hub_id}, stored as {hub_id}",
-            )
+    async def recheck_all(self) -> tuple[list[AccountReport], dict[int, HubSpotError]]:
+        """Re-probe every account: reports, and the transient failures by Hub ID."""
+        return await checks.recheck_all(self)
 
-        def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
-            if hub_id in profile.accounts:
-                profile.accounts[hub_id] = report
+    async def check_all(self, *, strict: bool = False) -> list[AccountReport]:
+        """Re-probe every account; `strict` raises the first failure (see `tui.checks`)."""
+        return await checks.check_all(self, strict=strict)
 
-        await self._update(mutate)
-        return report
-
-    async def check_all(self) -> list[AccountReport]:
-        """Re-probe every account concurrently over the shared client.
-
-        An account whose check failed transiently comes back as its stored report with
-        `check_error` describing the failure (not persisted).
-        """
-        await self.load()
-        hub_ids = list(self._profile.accounts)
-        results = await asyncio.gather(*(self.check(h) for h in hub_ids), return_exceptions=True)
-        reports: list[AccountReport] = []
-        for hub_id, result in zip(hub_ids, results, strict=True):
-            if isinstance(result, AccountReport):
-                reports.append(result)
-            elif isinstance(result, HubSpotError):
-                stored = self._profile.accounts.get(hub_id) or AccountReport(hub_id=hub_id)
-                reports.append(replace(stored, check_error=f"{result.message}. {result.action}"))
-            else:
-                raise result
-        return reports
-
-    async def remove(self, hub_id: int, *, force: bool = False) -> None:
+    async def remove(self, hub_id: int, *, force: bool = False) -> bool:
         """Revoke `hub_id`'s refresh token at HubSpot and forget the account.
 
         If the revocation fails for a transient reason the account is kept (so the user can
         retry) unless `force`; a token HubSpot already rejects counts as revoked.
+
+        Returns:
+            True when HubSpot no longer accepts the refresh token; False when the account was
+            forgotten (`force`) without HubSpot confirming, or there was nothing to revoke.
         """
         await self.load()
         if hub_id not in self._profile.accounts and hub_id not in self._secrets.tokens:
-            raise InputError(f"Account {hub_id} is not in profile '{self._name}'", "")
+            raise InputError(
+                f"Account {hub_id} is not in profile '{self._name}'",
+                "Run `hubspot-tui accounts` to list the authorized accounts",
+            )
         tokens = self._secrets.tokens.get(hub_id)
+        revoked = False
         if tokens is not None and self.has_client_secret:
             client_id, client_secret = self._require_credentials()
             try:
@@ -524,8 +462,9 @@ class InstallService:
                     client_secret=client_secret,
                     refresh_token=tokens.refresh_token,
                 )
+                revoked = True
             except (RefreshTokenRevoked, AuthenticationError):
-                pass
+                revoked = True
             except HubSpotError:
                 if not force:
                     raise
@@ -537,6 +476,7 @@ class InstallService:
                 profile.active_hub_id = _pick_active(profile)
 
         await self._update(mutate)
+        return revoked
 
 
 # ------------------------------------------------------------------ helpers
@@ -564,18 +504,6 @@ def _margin(tokens: TokenSet) -> float:
     """Refresh margin: 5 minutes, or a quarter of a short lifetime (the sandbox's demo tokens)."""
     lifetime = tokens.expires_at - tokens.obtained_at if tokens.obtained_at else 0.0
     return min(REFRESH_MARGIN, lifetime / 4) if lifetime > 0 else REFRESH_MARGIN
-
-
-def _as_probe(result: object) -> ProbeResult:
-    if isinstance(result, ProbeResult):
-        return result
-    if isinstance(result, HubSpotError):
-        from tui.hubspot.models import Access
-
-        return ProbeResult(access=Access.ERROR, message=f"{result.message}")
-    if isinstance(result, BaseException):
-        raise result
-    raise TypeError(f"unexpected probe result {type(result).__name__}")
 
 
 def _pick_active(profile: Profile) -> int | None:

@@ -25,35 +25,35 @@ and in `credentials.toml`: `client_secret` under `[profiles.NAME]`, and one
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import enum
 import fcntl
-import math
 import os
-import re
 import stat
 import time
-import tomllib
-import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tui.hubspot.errors import HubSpotError
-from tui.hubspot.models import AccountReport, TokenSet
 from tui.paths import StorePaths, store_paths
-from tui.profile import AppConfig, Profile, ProfileSecrets
+from tui.profile import Profile, ProfileSecrets
+from tui.store_codec import (
+    FORMAT_VERSION,
+    ParsedFile,
+    decode_profile,
+    decode_secrets,
+    encode_config,
+    encode_secrets,
+    ordered_names,
+    parse_file,
+    profile_tables,
+    summarize_issues,
+)
 
-FORMAT_VERSION = 1
-"""The `version` key at the top of both files."""
+__all__ = ["FORMAT_VERSION", "ProfileStore", "StoreError", "StoreWarning"]
 
 STALE_TMP_SECONDS = 5.0
 """A leftover temp file older than this belongs to a killed writer and is removed."""
 
-_HUB_KEY = re.compile(r"[0-9]{1,19}")
-_TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)")
 _Change = Callable[[dict[str, Profile], dict[str, ProfileSecrets]], None]
 
 
@@ -97,252 +97,14 @@ class StoreError(HubSpotError):
         self.path = path
 
 
-# ---- decoding: driven by the dataclasses' type hints; a wrong type is an issue, not a crash ----
-
-
-@cache
-def _hints(cls: Any) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-def _is_finite(value: Any) -> bool:
-    return type(value) in (int, float) and math.isfinite(value)
-
-
-def _is_strings(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
-
-
-# type hint -> (what the TOML value must be, the check, the conversion)
-_SCALARS: dict[Any, tuple[str, Callable[[Any], bool], Callable[[Any], Any]]] = {
-    str: ("a string", lambda v: isinstance(v, str), str),
-    bool: ("true or false", lambda v: isinstance(v, bool), bool),
-    int: ("an integer", lambda v: type(v) is int, int),
-    int | None: ("an integer", lambda v: type(v) is int, int),
-    float: ("a finite number", _is_finite, float),
-    tuple[str, ...]: ("a list of strings", _is_strings, tuple),
-}
-
-
-def _decode_value(hint: Any, value: Any, where: str, issues: list[str]) -> Any:
-    """Convert one TOML value to `hint`'s type, or record why not and return None."""
-    convert: Callable[[Any], Any]
-    if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        expected, ok, convert = "a string", _SCALARS[str][1], hint
-    elif dataclasses.is_dataclass(hint):
-        expected, ok = "a table", (lambda v: isinstance(v, dict))
-        convert = lambda v: _decode_fields(hint, v, where, issues)  # noqa: E731
-    else:
-        expected, ok, convert = _SCALARS[hint]
-    if not ok(value):
-        # Name the key and the expected type, never the value: it may be a secret.
-        issues.append(f"{where} is not {expected}")
-        return None
-    try:
-        return convert(value)
-    except ValueError:  # an unknown enum value (newer version, hand edit): use the default
-        issues.append(f"{where} has an unknown value")
-        return None
-
-
-def _decode_fields(
-    cls: Any, data: Mapping[str, Any], where: str, issues: list[str], **fixed: Any
-) -> Any:
-    """Build `cls` from a table: missing or unusable keys keep the dataclass defaults."""
-    hints, values = _hints(cls), dict(fixed)
-    for f in dataclasses.fields(cls):
-        if f.name in fixed:
-            continue
-        if f.name in data:
-            decoded = _decode_value(hints[f.name], data[f.name], f"{where}.{f.name}", issues)
-            if decoded is not None:
-                values[f.name] = decoded
-        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        if required and f.name not in values:  # TokenSet's fields: a neutral value
-            values[f.name] = hints[f.name]()
-    return cls(**values)
-
-
-def _hub_tables(data: Any, where: str, issues: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """The `"HUB" = {…}` entries of a table, skipping (and reporting) malformed ones."""
-    if not isinstance(data, dict):
-        issues.append(f"{where} is not a table")
-        return
-    for key, value in data.items():
-        if _HUB_KEY.fullmatch(key) and isinstance(value, dict):
-            yield int(key), value
-        else:  # the key isn't echoed: in credentials.toml it could be anything
-            issues.append(f"{where} has an entry that is not a Hub ID table")
-
-
-def _decode_profile(name: str, data: Mapping[str, Any], issues: list[str]) -> Profile:
-    where = f"profiles.{name}"
-    profile = Profile(name=name)
-    if "active_hub_id" in data:
-        profile.active_hub_id = _decode_value(
-            int | None, data["active_hub_id"], f"{where}.active_hub_id", issues
-        )
-    if "app" in data:
-        app = _decode_value(AppConfig, data["app"], f"{where}.app", issues)
-        profile.app = app if app is not None else AppConfig()
-    for hub_id, table in _hub_tables(data.get("accounts", {}), f"{where}.accounts", issues):
-        at = f'{where}.accounts."{hub_id}"'
-        profile.accounts[hub_id] = _decode_fields(AccountReport, table, at, issues, hub_id=hub_id)
-    return profile
-
-
-def _decode_secrets(name: str, data: Mapping[str, Any], issues: list[str]) -> ProfileSecrets:
-    where = f"profiles.{name}"
-    secret = _decode_value(str, data.get("client_secret", ""), f"{where}.client_secret", issues)
-    secrets = ProfileSecrets(client_secret=secret or "")
-    for hub_id, table in _hub_tables(data.get("tokens", {}), f"{where}.tokens", issues):
-        at = f'{where}.tokens."{hub_id}"'
-        tokens: TokenSet = _decode_fields(TokenSet, table, at, issues)
-        if tokens.access_token or tokens.refresh_token:
-            secrets.tokens[hub_id] = tokens
-        else:
-            issues.append(f"{at} holds no token")
-    return secrets
-
-
-def _profile_tables(read: _Read, issues: list[str]) -> dict[str, dict[str, Any]]:
-    """The `[profiles.NAME]` tables of a parsed file (the top level was validated on read)."""
-    tables: dict[str, dict[str, Any]] = {}
-    for name, value in read.doc.get("profiles", {}).items():
-        if isinstance(value, dict):
-            tables[name] = value
-        else:
-            issues.append(f"profiles.{name} is not a table")
-    return tables
-
-
-# ---- encoding: dataclass field order, one table per account, probes as inline tables ----------
-
-
-@lru_cache(maxsize=256)
-def _key(name: str) -> str:
-    """A TOML key, quoted only when it must be (tomli_w knows the rules)."""
-    import tomli_w  # only writes need it: `hubspot-tui status` never pays for the import
-
-    return tomli_w.dumps({name: 0})[: -len(" = 0\n")]
-
-
-def _inline(value: object) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_inline(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_key(k)} = {_inline(v)}" for k, v in value.items()) + "}"
-    import tomli_w
-
-    return tomli_w.dumps({"v": value})[len("v = ") : -1]
-
-
-def _plain(obj: Any, skip: str = "") -> dict[str, object]:
-    """A dataclass as TOML values: enums as their values, tuples as lists, None left out."""
-    hints, out = _hints(obj.__class__), {}
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        if f.name == skip or value is None:
-            continue
-        if isinstance(value, enum.Enum):
-            value = value.value
-        elif isinstance(value, tuple):
-            value = list(value)
-        elif dataclasses.is_dataclass(value):
-            value = _plain(value)
-        elif hints[f.name] is float:
-            value = float(value)  # an int in a float field would flip the file's type
-        out[f.name] = value
-    return out
-
-
-def _table(header: str, values: Mapping[str, object]) -> str:
-    """`[header]`, then plain values (tomli_w wraps long lists), then sub-tables inline."""
-    import tomli_w
-
-    plain = {k: v for k, v in values.items() if not isinstance(v, dict)}
-    text = f"[{header}]\n" + tomli_w.dumps(plain)
-    return text + "".join(
-        f"{_key(k)} = {_inline(v)}\n" for k, v in values.items() if isinstance(v, dict)
-    )
-
-
-def _ordered(names: Iterable[str]) -> list[str]:
-    """Profile names sorted, `default` first: a stable order keeps diffs small."""
-    return sorted(names, key=lambda n: (n != "default", n))
-
-
-def _encode_config(profiles: Mapping[str, Profile]) -> bytes:
-    chunks = [f"version = {FORMAT_VERSION}\n"]
-    for name in _ordered(profiles):
-        profile, base = profiles[name], f"profiles.{_key(name)}"
-        top = {} if profile.active_hub_id is None else {"active_hub_id": profile.active_hub_id}
-        chunks += [_table(base, top), _table(f"{base}.app", _plain(profile.app))]
-        for hub_id in sorted(profile.accounts):
-            values = _plain(profile.accounts[hub_id], skip="hub_id")  # the key is the hub id
-            chunks.append(_table(f'{base}.accounts."{hub_id}"', values))
-    return _to_bytes(chunks)
-
-
-def _encode_secrets(secrets: Mapping[str, ProfileSecrets]) -> bytes:
-    chunks = [f"version = {FORMAT_VERSION}\n"]
-    for name in _ordered(secrets):
-        entry, base = secrets[name], f"profiles.{_key(name)}"
-        if entry.client_secret or entry.tokens:
-            chunks.append(_table(base, {"client_secret": entry.client_secret}))
-            chunks += [
-                _table(f'{base}.tokens."{hub_id}"', _plain(entry.tokens[hub_id]))
-                for hub_id in sorted(entry.tokens)
-            ]
-    return _to_bytes(chunks)
-
-
-def _to_bytes(chunks: list[str]) -> bytes:
-    # "replace" turns a lone surrogate (possible from JSON) into "?" instead of failing the save.
-    return "\n".join(chunks).encode("utf-8", "replace")
-
-
 # ---- files -------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Read:
-    """One file as read: its parsed document and bytes, or why it can't be used."""
-
-    doc: dict[str, Any] = field(default_factory=dict)
-    raw: bytes = b""
-    problem: str = ""
-    line: int | None = None
-
-    @property
-    def version(self) -> int:
-        return int(self.doc.get("version", FORMAT_VERSION))
-
-
-def _parse(raw: bytes) -> _Read:
+def _read(path: Path) -> ParsedFile:
     try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")  # tolerate an editor's BOM
-    except UnicodeDecodeError as exc:
-        return _Read(raw=raw, problem="not UTF-8 text", line=raw.count(b"\n", 0, exc.start) + 1)
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = _TOML_POSITION.search(str(exc))
-        line = int(found.group(1)) if found and found.group(1) else text.count("\n") + 1
-        reason = _TOML_POSITION.sub("", str(exc)) or "syntax error"
-        return _Read(raw=raw, problem=f"not valid TOML ({reason})", line=line)
-    if "version" in doc and type(doc["version"]) is not int:
-        return _Read(raw=raw, problem="`version` is not an integer")
-    if not isinstance(doc.get("profiles", {}), dict):
-        return _Read(raw=raw, problem="`profiles` is not a table")
-    return _Read(doc=doc, raw=raw)
-
-
-def _read(path: Path) -> _Read:
-    try:
-        return _parse(path.read_bytes())
+        return parse_file(path.read_bytes())
     except FileNotFoundError:
-        return _Read()
+        return ParsedFile()
     except PermissionError:
         action = f"run as the user who owns it, or fix its mode with `chmod 600 {path}`"
         raise StoreError(f"Can't read {path}: permission denied", action, path=path) from None
@@ -398,10 +160,6 @@ def _aside_name(path: Path) -> Path:
     return candidate
 
 
-def _summary(issues: list[str]) -> str:
-    return "; ".join(issues[:3]) + (f"; and {len(issues) - 3} more" if len(issues) > 3 else "")
-
-
 def _check_name(name: str) -> None:
     if not name or len(name) > 64 or not name.isprintable() or name != name.strip():
         raise StoreError(
@@ -440,12 +198,12 @@ class ProfileStore:
         """
         config, credentials = self._read_both()
         issues: list[str] = []
-        table = _profile_tables(config, issues).get(profile)
-        loaded = _decode_profile(profile, table, issues) if table else Profile(name=profile)
+        table = profile_tables(config, issues).get(profile)
+        loaded = decode_profile(profile, table, issues) if table else Profile(name=profile)
         self._report(self.paths.config, issues)
         issues = []
-        table = _profile_tables(credentials, issues).get(profile)
-        secrets = _decode_secrets(profile, table, issues) if table else ProfileSecrets()
+        table = profile_tables(credentials, issues).get(profile)
+        secrets = decode_secrets(profile, table, issues) if table else ProfileSecrets()
         self._report(self.paths.credentials, issues)
         return loaded, secrets
 
@@ -486,8 +244,8 @@ class ProfileStore:
         """The stored profile names (from either file), `default` first, then sorted."""
         config, credentials = self._read_both()
         ignored: list[str] = []  # load() reports these; listing names shouldn't repeat them
-        return _ordered(
-            _profile_tables(config, ignored).keys() | _profile_tables(credentials, ignored)
+        return ordered_names(
+            profile_tables(config, ignored).keys() | profile_tables(credentials, ignored)
         )
 
     def delete_profile(self, profile: str) -> None:
@@ -499,7 +257,7 @@ class ProfileStore:
 
         def change(profiles: dict[str, Profile], secrets: dict[str, ProfileSecrets]) -> None:
             if profile not in profiles and profile not in secrets:
-                known = ", ".join(_ordered(profiles.keys() | secrets.keys())) or "none"
+                known = ", ".join(ordered_names(profiles.keys() | secrets.keys())) or "none"
                 raise StoreError(f"No profile named {profile!r}", f"known profiles: {known}")
             profiles.pop(profile, None)
             secrets.pop(profile, None)
@@ -515,12 +273,12 @@ class ProfileStore:
 
     def _report(self, path: Path, issues: list[str]) -> None:
         if issues:
-            self._warn(path, f"ignored unusable values: {_summary(issues)}")
+            self._warn(path, f"ignored unusable values: {summarize_issues(issues)}")
 
-    def _files(self) -> list[tuple[Path, _Read]]:
+    def _files(self) -> list[tuple[Path, ParsedFile]]:
         return [(path, _read(path)) for path in (self.paths.config, self.paths.credentials)]
 
-    def _read_both(self) -> tuple[_Read, _Read]:
+    def _read_both(self) -> tuple[ParsedFile, ParsedFile]:
         """Read both files without the lock; a corrupt one is set aside under the lock."""
         self._tighten_modes()
         files = self._files()
@@ -535,13 +293,13 @@ class ProfileStore:
                 for path, read in files:
                     if read.problem:
                         self._warn(path, f"{read.problem}; ignored it for now", read.line)
-                files = [(path, _Read() if read.problem else read) for path, read in files]
+                files = [(path, ParsedFile() if read.problem else read) for path, read in files]
         for path, read in files:
             if read.version > FORMAT_VERSION:
                 self._warn(path, "written by a newer hubspot-tui; some settings may be ignored")
         return files[0][1], files[1][1]
 
-    def _settle(self, path: Path, read: _Read) -> _Read:
+    def _settle(self, path: Path, read: ParsedFile) -> ParsedFile:
         """Move a corrupt file aside (under the lock) and report it; pass a good one through."""
         if not read.problem:
             return read
@@ -558,7 +316,7 @@ class ProfileStore:
             ) from None
         _fsync_dir(path.parent)
         self._warn(path, f"{read.problem}; moved it aside and started empty", read.line, kept)
-        return _Read()
+        return ParsedFile()
 
     def _rewrite(self, change: _Change) -> None:
         """Run `change` on every decoded profile under the lock, then write both files."""
@@ -575,26 +333,26 @@ class ProfileStore:
                     raise StoreError(message, "upgrade hubspot-tui", path=path)
             cfg_issues: list[str] = []
             profiles = {
-                name: _decode_profile(name, table, cfg_issues)
-                for name, table in _profile_tables(config, cfg_issues).items()
+                name: decode_profile(name, table, cfg_issues)
+                for name, table in profile_tables(config, cfg_issues).items()
             }
             cred_issues: list[str] = []
             secrets = {
-                name: _decode_secrets(name, table, cred_issues)
-                for name, table in _profile_tables(credentials, cred_issues).items()
+                name: decode_secrets(name, table, cred_issues)
+                for name, table in profile_tables(credentials, cred_issues).items()
             }
             change(profiles, secrets)
             # Secrets first: a crash between the two writes must not lose freshly issued tokens.
-            self._commit(cred_path, credentials, cred_issues, _encode_secrets(secrets))
-            self._commit(cfg_path, config, cfg_issues, _encode_config(profiles))
+            self._commit(cred_path, credentials, cred_issues, encode_secrets(secrets))
+            self._commit(cfg_path, config, cfg_issues, encode_config(profiles))
 
-    def _commit(self, path: Path, before: _Read, issues: list[str], data: bytes) -> None:
+    def _commit(self, path: Path, before: ParsedFile, issues: list[str], data: bytes) -> None:
         try:
             if issues:
                 # The rewrite drops values we couldn't use: keep the original, a hand edit survives.
                 kept = _aside_name(path)
                 _write_new(kept, before.raw)
-                self._warn(path, f"dropped unusable values: {_summary(issues)}", kept=kept)
+                self._warn(path, f"dropped unusable values: {summarize_issues(issues)}", kept=kept)
             if data != before.raw:  # unchanged: leave the file (and its mtime) alone
                 _atomic_write(path, data)
         except OSError as exc:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import re
@@ -41,6 +42,8 @@ from tui.hubspot.models import (
 )
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 log = logging.getLogger(__name__)
@@ -72,7 +75,8 @@ class HubSpotClient:
         timeout: per-request timeout in seconds.
         transport: an httpx transport (tests pass `httpx.MockTransport`).
         max_retries: retries after the first attempt for retryable failures.
-        max_wait: upper bound of a single wait between retries, in seconds.
+        max_wait: the longest wait between retries, in seconds; a 429 asking for longer
+            (`Retry-After`) is not retried early but raised, its action naming the wait.
         sleep: awaited between retries (tests pass a recorder).
         clock: Unix time, for token expiry.
 
@@ -118,9 +122,14 @@ class HubSpotClient:
         if self._http is None:
             import httpx  # deferred: ≈20 ms of import kept off start-up
 
+            from tui.hubspot import redact
+
+            redact.install()
+
             self._http = httpx.AsyncClient(
                 base_url=self._api_base,
                 timeout=httpx.Timeout(self._timeout),
+                verify=_tls_context(),
                 transport=self._transport,
                 follow_redirects=False,
                 headers={
@@ -236,15 +245,24 @@ class HubSpotClient:
         )
         return parse.parse_account_details(data)
 
-    async def probe(self, access_token: str, object_type: str) -> ProbeResult:
+    async def probe(
+        self, access_token: str, object_type: str, *, strict: bool = False
+    ) -> ProbeResult:
         """Can this token read `object_type` ("products" or "line_items")? One record, at most.
+
+        Args:
+            access_token: the bearer token.
+            object_type: "products" or "line_items".
+            strict: raise failures that say nothing about access (network, 5xx, 429, garbage)
+                instead of returning ERROR, so a re-check can keep the last good answer.
 
         Returns:
             OK with the count and `has_more`; MISSING_SCOPE naming the scopes; FORBIDDEN for a
-            plan/seat refusal; ERROR for anything else.
+            plan/seat refusal; ERROR for anything else (unless `strict`).
 
         Raises:
             AuthenticationError: the token is expired or invalid; refresh it and probe again.
+            HubSpotError: with `strict`, any failure that is not an answer about access.
             ValueError: `object_type` is not a plain object type name.
         """
         if not _OBJECT_TYPE_RE.fullmatch(object_type):
@@ -278,6 +296,8 @@ class HubSpotClient:
                 "(a paid Sales Hub seat is needed)",
             )
         except HubSpotError as exc:
+            if strict:
+                raise
             return ProbeResult(Access.ERROR, message=exc.message)
         return ProbeResult(Access.OK, count=count, has_more=has_more)
 
@@ -341,10 +361,14 @@ class HubSpotClient:
                 retry = error.retryable and attempt <= self._max_retries
                 if not idempotent and failed.sent:
                     retry = False
+                if isinstance(error, RateLimited) and error.retry_after > self._max_wait:
+                    # HubSpot asked for a longer wait than we will sit through: retrying early
+                    # only earns another 429 (and counts against the app's error rate).
+                    retry = False
                 if not retry:
                     raise _scrubbed(error, secrets) from None
                 if isinstance(error, RateLimited):
-                    wait = min(error.retry_after, self._max_wait)
+                    wait = error.retry_after
                 else:
                     wait = min(0.2 * attempt, self._max_wait)
                 log.debug("%s %s: %s; retry %d in %.1f s", method, path, error.code, attempt, wait)
@@ -424,6 +448,18 @@ class HubSpotClient:
                 code="BAD_URL",
             )
         return NetworkError(f"{where}: {type(exc).__name__}", _NETWORK_ACTION, code="NETWORK")
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context per process, shared by every client (what httpx would build each time).
+
+    Building one loads the CA bundle (15-40 ms); a client rebuilt after a token-version change,
+    a service per command or per test would otherwise pay it again.
+    """
+    import httpx
+
+    return httpx.create_ssl_context()
 
 
 def _scrubbed(error: HubSpotError, secrets: list[str]) -> HubSpotError:

@@ -16,6 +16,12 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from tui.hubspot import redact
+
+# A redirect delivered from here carries the authorization code in its URL, which httpx logs at
+# INFO (and httpcore at DEBUG): keep it out of every log.
+redact.install()
+
 _JSON = {"Accept": "application/json"}
 
 

@@ -141,10 +141,19 @@ class _RequestHandler(BaseHTTPRequestHandler):
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body if isinstance(body, bytes) else b"",
         )
-        status = 0
+        # Each request is logged just before its answer is written (a dropped one when the
+        # connection is cut), so a client that has its answer finds the request in the log.
+        logged = False
+
+        def log(status: int) -> None:
+            nonlocal logged
+            logged = True
+            sandbox.log_request(request, status)
+
         try:
             if isinstance(body, Response):
-                status = self._send(body)
+                log(body.status)
+                self._send(body)
                 return
             fault = sandbox.faults.take(split.path)
             if fault is not None and fault.kind is FaultKind.DELAY:
@@ -156,11 +165,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
             if response is None:
                 response = self._answer(sandbox.state, request)
             if fault is not None and fault.kind is FaultKind.TRUNCATE:
-                status = self._send_truncated(response)
+                response = _truncatable(response)
+                log(response.status)
+                self._send_truncated(response)
             else:
-                status = self._send(response)
+                log(response.status)
+                self._send(response)
         finally:
-            sandbox.log_request(request, status)
+            if not logged:
+                log(0)
 
     def _answer(self, state: SandboxState, request: Request) -> Response:
         try:
@@ -192,14 +205,19 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _send_truncated(self, response: Response) -> int:
         # Promise the whole body, deliver half, hang up: what a proxy timeout looks like.
-        if response.status == 204 or not response.body:
-            response = Response(200, b'{"status":"ok","results":[]}')
         body = response.body
         self.close_connection = True
         self._head(response, len(body))
         self.wfile.write(body[: len(body) // 2])
         self.wfile.flush()
         return response.status
+
+
+def _truncatable(response: Response) -> Response:
+    """`response`, or a stand-in with a body when it has none to cut in half."""
+    if response.status == 204 or not response.body:
+        return Response(200, b'{"status":"ok","results":[]}')
+    return response
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):

@@ -1,0 +1,239 @@
+"""Live checks of authorized accounts: which account a token is for, and what it can read.
+
+`inspect` asks HubSpot four things at once (token introspection, account details, a Products probe
+and a Line Items probe) and turns the answers into an `AccountReport`. `check` re-probes one stored
+account (refreshing its token when due, and once more after a 401), `recheck_all` every account.
+The rules for what a failure does to the stored report live here too:
+
+- a transient failure (network, 5xx, 429, garbage) raises and leaves the stored report as it was,
+  so a blip never flips the checklist (a failed probe is not proof the account has no Products);
+- a revoked refresh token, or a 401 that survives a refresh, is recorded on the account;
+- a login whose code was exchanged but whose account could not be checked keeps the tokens
+  (`keep_unchecked`), so the user never has to authorize again because of a blip.
+
+Functions take the `InstallService` whose state they read and write. Imports nothing from Textual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from tui.hubspot.errors import AuthenticationError, HubSpotError, RefreshTokenRevoked
+from tui.hubspot.models import (
+    AccountDetails,
+    AccountReport,
+    ProbeResult,
+    TokenGrant,
+    TokenInfo,
+    TokenSet,
+    derive_role,
+)
+from tui.login import inspect_failed, unchecked_report
+from tui.profile import Profile, ProfileSecrets
+
+if TYPE_CHECKING:
+    from tui.service import InstallService
+
+
+async def inspect(
+    service: InstallService,
+    tokens: TokenSet,
+    *,
+    hub_hint: int | None = None,
+    scopes_hint: tuple[str, ...] = (),
+    previous: AccountReport | None = None,
+    strict: bool = False,
+) -> AccountReport:
+    """Introspect, read account details and probe Products and Line Items, concurrently.
+
+    With `strict` (a re-check), a probe that failed for a reason that says nothing about
+    access (network, 5xx, 429, garbage) raises, so the stored report is kept rather than
+    overwritten with "error"; a login records the failure in the probe instead.
+    """
+    client = service._http()
+    client_id, client_secret = service._require_credentials()
+    access = tokens.access_token
+    info_task = client.introspect(
+        client_id=client_id, client_secret=client_secret, access_token=access
+    )
+    results = await asyncio.gather(
+        info_task,
+        client.account_details(access),
+        client.probe(access, "products", strict=strict),
+        client.probe(access, "line_items", strict=strict),
+        return_exceptions=True,
+    )
+    for result in results:
+        if isinstance(result, AuthenticationError):
+            raise result
+    info, details, products, line_items = results
+    # Introspection only adds the user and fresher scopes: its failure is not fatal.
+    token_info = info if isinstance(info, TokenInfo) else TokenInfo(active=True)
+    for result in (details, products, line_items):
+        if isinstance(result, BaseException):
+            raise result
+    assert isinstance(details, AccountDetails)
+    products_result = _as_probe(products)
+    line_items_result = _as_probe(line_items)
+    hub_id = details.portal_id or token_info.hub_id or hub_hint or 0
+    app = service._profile.app
+    granted = token_info.scopes or scopes_hint or (previous.scopes_granted if previous else ())
+    requested = (
+        previous.scopes_requested
+        if previous and previous.scopes_requested
+        else tuple(app.scopes) + tuple(app.optional_scopes)
+    )
+    return AccountReport(
+        hub_id=hub_id,
+        hub_domain=token_info.hub_domain or (previous.hub_domain if previous else ""),
+        account_type=details.account_type,
+        role=derive_role(details.account_type, products_result),
+        region=details.data_hosting_location,
+        ui_domain=details.ui_domain,
+        user=token_info.user or (previous.user if previous else ""),
+        portal_name=details.portal_name,
+        products=products_result,
+        line_items=line_items_result,
+        scopes_granted=tuple(granted),
+        scopes_requested=requested,
+        checked_at=service._clock(),
+    )
+
+
+async def check(service: InstallService, hub_id: int) -> AccountReport:
+    """Re-probe one account live (refreshing its token first when due) and store the report.
+
+    A revoked refresh token (or a 401 that survives a refresh) is recorded on the account
+    (`check_error`) and returned, not raised; transient failures (network, 5xx, 429) raise
+    and leave the stored report as it was.
+    """
+    previous = service._profile.accounts.get(hub_id)
+    try:
+        tokens = await service.refresh(hub_id)
+        try:
+            report = await inspect(service, tokens, hub_hint=hub_id, previous=previous, strict=True)
+        except AuthenticationError:
+            # HubSpot says a 401 is not proof the token is dead: refresh once and retry.
+            tokens = await service.refresh(hub_id, force=True)
+            report = await inspect(service, tokens, hub_hint=hub_id, previous=previous, strict=True)
+    except RefreshTokenRevoked:
+        return service._profile.accounts.get(hub_id) or AccountReport(hub_id=hub_id)
+    except AuthenticationError as exc:
+        await mark_broken(service, hub_id, f"{exc.message}. {exc.action}".strip())
+        return service._profile.accounts.get(hub_id) or AccountReport(hub_id=hub_id)
+    if report.hub_id != hub_id:
+        # The token belongs to another portal than the one it is stored under: keep the
+        # stored key (the user's choice) but say so.
+        report = replace(
+            report,
+            hub_id=hub_id,
+            check_error=f"token reports portal {report.hub_id}, stored as {hub_id}",
+        )
+
+    def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
+        if hub_id in profile.accounts:
+            profile.accounts[hub_id] = report
+
+    await service._update(mutate)
+    return report
+
+
+async def recheck_all(
+    service: InstallService,
+) -> tuple[list[AccountReport], dict[int, HubSpotError]]:
+    """Re-probe every account concurrently over the shared client.
+
+    Returns:
+        A report per account (the stored one when its check failed transiently) and the
+        transient failures by Hub ID (each with its message and next action; the stored
+        reports of those accounts are left as they were).
+    """
+    await service.load()
+    hub_ids = list(service._profile.accounts)
+    results = await asyncio.gather(*(service.check(h) for h in hub_ids), return_exceptions=True)
+    reports: list[AccountReport] = []
+    failures: dict[int, HubSpotError] = {}
+    for hub_id, result in zip(hub_ids, results, strict=True):
+        if isinstance(result, AccountReport):
+            reports.append(result)
+        elif isinstance(result, HubSpotError):
+            failures[hub_id] = result
+            reports.append(service._profile.accounts.get(hub_id) or AccountReport(hub_id=hub_id))
+        else:
+            raise result
+    return reports, failures
+
+
+async def check_all(service: InstallService, *, strict: bool = False) -> list[AccountReport]:
+    """Re-probe every account (see `recheck_all`).
+
+    Without `strict`, an account whose check failed transiently comes back as its stored
+    report with `check_error` describing the failure (not persisted). With `strict`, the
+    first failure is raised instead, naming the account (and how many others failed).
+    """
+    reports, failures = await recheck_all(service)
+    if strict and failures:
+        hub_id, first = next(iter(failures.items()))
+        others = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+        first.message = f"Could not re-check {hub_id}{others}: {first.message}"
+        first.args = (first.message,)
+        raise first
+    return [
+        replace(r, check_error=f"{failures[r.hub_id].message}. {failures[r.hub_id].action}")
+        if r.hub_id in failures
+        else r
+        for r in reports
+    ]
+
+
+async def mark_broken(service: InstallService, hub_id: int, why: str) -> None:
+    """Record on the stored account why its tokens no longer work (shown by the checklist)."""
+
+    def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
+        account = profile.accounts.get(hub_id)
+        if account is not None:
+            profile.accounts[hub_id] = replace(account, check_error=why)
+
+    await service._update(mutate)
+
+
+async def keep_unchecked(
+    service: InstallService, grant: TokenGrant, hub_pin: int | None, failure: HubSpotError
+) -> None:
+    """The code was exchanged but the account could not be checked: store the tokens anyway.
+
+    Authorizing again would only repeat what the user already did; a later re-check fills
+    in the report. Without a Hub ID to file them under (v1 token answers carry none and the
+    URL was not pinned), or when HubSpot rejects the brand-new token, nothing is kept.
+    `failure` is reworded to say so.
+    """
+    hub_id = grant.hub_id or hub_pin
+    if hub_id is None or isinstance(failure, AuthenticationError):
+        return
+    app = service._profile.app
+    report = unchecked_report(
+        hub_id, grant, failure, tuple(app.scopes) + tuple(app.optional_scopes)
+    )
+
+    def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
+        secrets.tokens[hub_id] = grant.tokens
+        profile.accounts[hub_id] = report
+        profile.active_hub_id = hub_id
+
+    await service._update(mutate)
+    inspect_failed(failure, hub_id)
+
+
+def _as_probe(result: object) -> ProbeResult:
+    """A probe's outcome as a ProbeResult (a failure becomes ERROR with its message)."""
+    if isinstance(result, ProbeResult):
+        return result
+    if isinstance(result, HubSpotError):
+        from tui.hubspot.models import Access
+
+        return ProbeResult(access=Access.ERROR, message=f"{result.message}")
+    if isinstance(result, BaseException):
+        raise result
+    raise TypeError(f"unexpected probe result {type(result).__name__}")
