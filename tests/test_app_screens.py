@@ -127,7 +127,7 @@ async def test_help_lists_every_key_and_closes(tmp_path: Path) -> None:
             await pilot.pause()
             assert isinstance(app.screen, HelpScreen)
             text = app.screen.text
-            for needle in ("`u`", "Re-authorize", "`f5`", "OAuth", "`ctrl+q`", "ssh -L"):
+            for needle in ("`u`", "Re-authorize", "`F5`", "OAuth", "`ctrl+q`", "ssh -L"):
                 assert needle in text, needle
             await pilot.press("escape")
             assert not isinstance(app.screen, HelpScreen)

@@ -52,20 +52,24 @@ TYPE_FLAGS: dict[AccountType, tuple[str, str]] = {
     AccountType.APP_DEVELOPER: ("✖ DEVELOPER — apps can't be installed here", "$text-error"),
     AccountType.DEVELOPER_TEST: ("⚠ TEST — 90-day trial", "$text-warning"),
     AccountType.SANDBOX: ("⚠ SANDBOX — copy of production", "$text-warning"),
-    AccountType.UNKNOWN: ("? UNKNOWN", "$text-muted"),
+    AccountType.UNKNOWN: ("? UNKNOWN", "$foreground-muted"),
 }
 """How each account type is flagged in the list."""
 
 
-def choice_prompt(choice: Choice) -> Content:
-    """One option: hub id, name, domain, region, and the type flag."""
+def choice_prompt(choice: Choice, *, pointer: bool = False) -> Content:
+    """One option: hub id, name, domain, region, and the type flag.
+
+    `pointer` marks the highlighted option with `▶`, so the cursor reads without colour too.
+    """
     kind = AccountType.parse(choice.account_type)
     flag, style = TYPE_FLAGS[kind]
     return Content.assemble(
+        Content.styled("▶ " if pointer else "  ", "bold"),
         Content.styled(f"{choice.hub_id}  ", "bold"),
         Content(f"{choice.name}"),
-        Content.styled(f"  {choice.hub_domain} · {choice.region}", "$text-muted"),
-        "\n   ",
+        Content.styled(f"  {choice.hub_domain} · {choice.region}", "$foreground-muted"),
+        "\n     ",
         Content.styled(flag, style),
     )
 
@@ -88,6 +92,8 @@ class ChooserScreen(ModalScreen[int | None]):
         """
         super().__init__()
         self._fetch = fetch
+        self._choices: list[Choice] = []
+        self._pointed: int | None = None
 
     def compose(self) -> ComposeResult:
         """Title, a loading indicator, then the list."""
@@ -126,7 +132,8 @@ class ChooserScreen(ModalScreen[int | None]):
             return
         self.query_one("#chooser-loading").display = False
         options = self.query_one("#chooser-list", OptionList)
-        options.add_options(Option(choice_prompt(c), id=str(c.hub_id)) for c in choices)
+        self._choices = list(choices)
+        options.add_options(Option(choice_prompt(c), id=str(c.hub_id)) for c in self._choices)
         options.display = True
         if options.option_count:
             options.highlighted = 0
@@ -135,6 +142,15 @@ class ChooserScreen(ModalScreen[int | None]):
     def _show_error(self, text: str) -> None:
         self.query_one("#chooser-loading").display = False
         self.query_one("#chooser-error", Static).update(Content(f"✖ {text}"))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """Move the `▶` pointer to the highlighted account."""
+        options = event.option_list
+        for index, pointer in ((self._pointed, False), (event.option_index, True)):
+            if index is not None and 0 <= index < len(self._choices):
+                prompt = choice_prompt(self._choices[index], pointer=pointer)
+                options.replace_option_prompt_at_index(index, prompt)
+        self._pointed = event.option_index
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Choose the account."""

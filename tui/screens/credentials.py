@@ -31,6 +31,16 @@ REGION_OPTIONS: list[tuple[str, Region]] = [
 ]
 """The region choices: the word and the authorize host, never a colour."""
 
+FIELD_LABELS: dict[str, str] = {
+    "client-id": "Client ID",
+    "client-secret": "Client secret",
+    "partner-id": "Partner id",
+    "callback-port": "Callback port",
+}
+"""Field id → the label shown next to it (used in "Can't save" messages)."""
+
+INSTALL_URL_HINT = "optional: fills client id, redirect URL and scopes at once"
+
 STORED_SECRET_HINT = "secret stored (••••••••) — leave empty to keep it"
 
 
@@ -54,7 +64,7 @@ def _bad(text: str) -> Content:
 
 
 def _dim(text: str) -> Content:
-    return Content.styled(text, "$text-muted")
+    return Content.styled(text, "$foreground-muted")
 
 
 class CredentialsScreen(SectionScreen):
@@ -71,7 +81,7 @@ class CredentialsScreen(SectionScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("ctrl+r", "reveal", "Reveal", priority=True),
-        Binding("ctrl+y", "copy_redirect", "Copy URL", priority=True),
+        Binding("ctrl+y", "copy_redirect", "Copy redirect URL", priority=True),
         Binding("ctrl+o", "copy_partner", "Copy partner URL", show=False, priority=True),
         # Input binds ctrl+d to "delete right": this must win while a field has focus.
         Binding("ctrl+d", "fill_demo", "Demo", priority=True),
@@ -146,11 +156,12 @@ class CredentialsScreen(SectionScreen):
         hint = self.query_one("#demo-hint", Static)
         hint.display = demo is not None
         if demo is not None:
-            hint.update(
-                f"Demo app: Client ID {demo.client_id} — press ctrl+d to fill the demo credentials"
-            )
+            # One line at 80 columns: the demo Client ID is always 36 characters.
+            hint.update(f"Demo: ctrl+d fills Client ID {demo.client_id} + secret")
         if not self._dirty:
             self._fill(self.service.profile.app)
+        if not self._value("install-url").strip():
+            self._note("install-url-note", _dim(INSTALL_URL_HINT))
         self._validate_all()
 
     def _fill(self, app: AppConfig) -> None:
@@ -289,7 +300,7 @@ class CredentialsScreen(SectionScreen):
 
         text = text.strip()
         if not text:
-            self._note("install-url-note", _dim("fills client id, redirect URL and scopes at once"))
+            self._note("install-url-note", _dim(INSTALL_URL_HINT))
             return
         try:
             parsed = parse_install_url(text)
@@ -380,8 +391,8 @@ class CredentialsScreen(SectionScreen):
         problems = self.problems()
         if problems:
             first = next(iter(problems))
-            label = first.replace("-", " ")
-            text = f"Can't save: {label}: {problems[first]}"
+            label = FIELD_LABELS.get(first, first.replace("-", " "))
+            text = f"Can't save — {label}: {problems[first]}"
             self.query_one("#credentials-result", Static).update(_bad(text))
             self.notify(text, severity="error", markup=False)
             self.query_one(f"#{first}", Input).focus()

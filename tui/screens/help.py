@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
@@ -20,26 +20,41 @@ Copy keys use OSC 52 (in tmux: `set -g set-clipboard on`).
 """
 
 
-def _key_name(key: str) -> str:
-    names = {"question_mark": "?", "escape": "esc", "enter": "enter", "space": "space"}
-    return "/".join(names.get(k, k) for k in key.split(","))
+KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc"}
+"""Textual key names shown as what is printed on the key."""
+
+
+def key_name(key: str) -> str:
+    """One key as the user reads it: `F5` as on the nav bar, `?`, `ctrl+s`, `esc`."""
+    if len(key) >= 2 and key[0] == "f" and key[1:].isdigit():
+        return key.upper()
+    return KEY_NAMES.get(key, key)
+
+
+def _keys_of(binding: Binding) -> list[str]:
+    if binding.key_display:
+        return [part for part in binding.key_display.split("/") if part]
+    return [key_name(k.strip()) for k in binding.key.split(",")]
 
 
 def bindings_table(title: str, bindings: list[BindingType]) -> str:
-    """A Markdown list of the described bindings in `bindings` (compact enough for 80x24)."""
-    rows: list[str] = []
-    seen: set[tuple[str, str]] = set()
+    """A Markdown list of the described bindings, one row per action (compact for 80x24).
+
+    Keys bound to the same action are merged into one row: `` `F2` / `1` — Overview ``.
+    """
+    rows: dict[tuple[str, str], list[str]] = {}
     for binding in bindings:
         if not isinstance(binding, Binding) or not binding.description:
             continue
-        key = binding.key_display or _key_name(binding.key)
-        if (key, binding.description) in seen:
-            continue
-        seen.add((key, binding.description))
-        rows.append(f"- `{key}` — {binding.description}")
+        keys = rows.setdefault((binding.action, binding.description), [])
+        keys.extend(k for k in _keys_of(binding) if k not in keys)
     if not rows:
         return ""
-    return f"**{title}**\n\n" + "\n".join(rows) + "\n"
+    lines = [
+        f"- {' / '.join(f'`{k}`' for k in keys)} — {description}"
+        for (_, description), keys in rows.items()
+    ]
+    return f"**{title}**\n\n" + "\n".join(lines) + "\n"
 
 
 class HelpScreen(ModalScreen[None]):
@@ -58,13 +73,17 @@ class HelpScreen(ModalScreen[None]):
             tables: Markdown key tables, most specific first.
         """
         super().__init__()
-        self._text = "\n\n".join([f"# Help — {section_title}", section_help, *tables, GENERAL_HELP])
+        self._title = f"Help — {section_title}"
+        self._text = "\n\n".join([f"# {self._title}", section_help, *tables, GENERAL_HELP])
+        self._body = "\n\n".join([section_help, *tables, GENERAL_HELP])
 
     def compose(self) -> ComposeResult:
-        """The markdown in a scrolling dialog."""
-        with VerticalScroll(classes="dialog help-dialog"):
-            yield Markdown(self._text, id="help-text")
-            yield Static("esc / ? / F1 / b to close", classes="dialog-hint")
+        """Title, the markdown in a scrolling box, and how to close (always in view)."""
+        with Vertical(classes="dialog help-dialog"):
+            yield Static(self._title, classes="dialog-title", markup=False)
+            with VerticalScroll(id="help-scroll"):
+                yield Markdown(self._body, id="help-text")
+            yield Static("↑/↓ scroll · esc, ?, F1 or b closes", classes="dialog-hint")
 
     def action_dismiss_help(self) -> None:
         """Close the help."""

@@ -32,14 +32,14 @@ from tui.service import LoginAttempt, LoginStep, StepEvent
 from tui.widgets.badges import role_word
 from tui.widgets.countdown import Countdown
 from tui.widgets.timeline import LoginTimeline
-from tui.widgets.verdict import error_verdict, report_verdict
+from tui.widgets.verdict import TONE_LOOK, Tone, error_verdict, report_tone, report_verdict
 
 SSH_OPEN_WINDOW = 8.0
 """Seconds within which a second `o` confirms opening a browser on the remote host."""
 
 
 def _dim(text: str) -> Content:
-    return Content.styled(text, "$text-muted")
+    return Content.styled(text, "$foreground-muted")
 
 
 class OAuthScreen(SectionScreen):
@@ -91,7 +91,12 @@ class OAuthScreen(SectionScreen):
                     yield Static("", id="pin-note", classes="field-note")
             with Horizontal(id="oauth-state-line"):
                 yield Static("", id="oauth-state")
-                yield Countdown("expires in", hide_when_idle=True, id="attempt-countdown")
+                yield Countdown(
+                    "expires in",
+                    hide_when_idle=True,
+                    clock=self.service.now,
+                    id="attempt-countdown",
+                )
             yield Static("", id="auth-url-label")
             yield Static("", id="auth-url", markup=False)
             yield Static("", id="listener")
@@ -112,6 +117,8 @@ class OAuthScreen(SectionScreen):
         """Draw the idle state."""
         super().on_mount()
         self._show_idle()
+        self._paste_note("")
+        self._describe_pin(self.query_one("#pin", Input).value.strip())
 
     def refresh_from_service(self) -> None:
         """Nothing stored is shown here except through the attempt; keep the pin suggestion."""
@@ -135,7 +142,15 @@ class OAuthScreen(SectionScreen):
     def _show_idle(self) -> None:
         self._state("Press ctrl+l (or enter) to authorize — nothing opens by itself.")
         self._show_url_block(False)
-        self.query_one("#verdict", Static).update("")
+        self._verdict("")
+
+    def _verdict(self, content: Content | str, tone: Tone | None = None) -> None:
+        """Show the verdict; its tone tints the bar on its left (the glyphs carry the meaning)."""
+        verdict = self.query_one("#verdict", Static)
+        verdict.update(content)
+        for name in ("good", "warn", "bad"):
+            verdict.set_class(tone == name, f"-{name}")
+        verdict.display = bool(content.plain if isinstance(content, Content) else content)
 
     def _show_url_block(self, show: bool) -> None:
         """The URL, listener and SSH lines only make sense while an attempt waits."""
@@ -153,13 +168,12 @@ class OAuthScreen(SectionScreen):
         pinned = f" (pinned {attempt.hub_pin})" if attempt.hub_pin is not None else ""
         self._state(Content.styled(f"⟳ Waiting for the redirect{pinned} · x cancels", "bold"))
         self.query_one("#attempt-countdown", Countdown).set_deadline(attempt.deadline)
-        opener = "o opens the in-terminal account chooser" if self.hub_app.demo else "o opens"
-        link = Content.styled("open authorize page", "underline").stylize(Style(link=attempt.url))
+        demo = self.hub_app.demo is not None
+        opener = "o opens the account chooser" if demo else "o opens a browser on this machine"
+        # One line at 80 columns; the URL below is itself a link (OSC 8), so no separate label.
         self.query_one("#auth-url-label", Static).update(
             Content.assemble(
-                Content.styled("Authorize URL", "bold"),
-                _dim(f" — ctrl+y copies · {opener} · "),
-                link,
+                Content.styled("Authorize URL", "bold"), _dim(f" — ctrl+y copies · {opener}")
             )
         )
         # The raw URL on its own, folded by width only (never at an inserted space), and also an
@@ -195,11 +209,14 @@ class OAuthScreen(SectionScreen):
 
         port = parts.port or 80
         self.tunnel = f"ssh -L {port}:localhost:{port} {ssh_target()}"
+        # The command stands out from the warning around it: it is the thing to copy.
         help_line.update(
-            "Over SSH — run this on your own machine first (ctrl+t copies it):\n"
-            f"  {self.tunnel}\n"
-            "Without the tunnel the browser will show \"can't connect to localhost\" — that's "
-            "expected; copy its address bar and paste it below."
+            Content.assemble(
+                "Over SSH — run this on your own machine first (ctrl+t copies it):\n  ",
+                Content.styled(self.tunnel, "bold $text"),
+                '\nWithout the tunnel the browser will show "can\'t connect to localhost" — '
+                "that's expected; copy its address bar and paste it below.",
+            )
         )
 
     def _on_step(self, event: StepEvent) -> None:
@@ -235,6 +252,22 @@ class OAuthScreen(SectionScreen):
     def _pin_note(self, content: Content | str) -> None:
         self.query_one("#pin-note", Static).update(content)
 
+    def _describe_pin(self, text: str) -> None:
+        """The note under the pin field: what an empty or filled pin does, or why it is wrong."""
+        problem = validate.hub_id_problem(text) if text else None
+        if problem:
+            self._pin_note(Content.styled(f"✖ {problem}", "$text-error"))
+        elif text:
+            self._pin_note(_dim(f"only account {text} will be offered"))
+        else:
+            self._pin_note(_dim("empty: HubSpot lets you pick among all your accounts"))
+
+    def _paste_note(self, content: Content | str) -> None:
+        """The note under the paste field; it takes no room while there is nothing to say."""
+        note = self.query_one("#paste-note", Static)
+        note.update(content)
+        note.display = bool(content.plain if isinstance(content, Content) else content)
+
     @work(exclusive=True, group="login", exit_on_error=False)
     async def _login(self, pin: int | None, previous: Worker[None] | None) -> None:
         if previous is not None and previous.is_running:
@@ -244,8 +277,8 @@ class OAuthScreen(SectionScreen):
         timeline = self.query_one("#timeline", LoginTimeline)
         verdict = self.query_one("#verdict", Static)
         timeline.reset()
-        verdict.update("")
-        self.query_one("#paste-note", Static).update("")
+        self._verdict("")
+        self._paste_note("")
         with self.prevent(Input.Changed):
             self.query_one("#paste", Input).value = ""
         self._state("⟳ Building the authorize URL…")
@@ -254,8 +287,8 @@ class OAuthScreen(SectionScreen):
         except USER_ERRORS as caught:
             exc = user_error(caught)
             timeline.stop()
-            self._state(Content.styled("✖ Could not start", "$text-error"))
-            verdict.update(error_verdict(exc))
+            self._state(Content.styled("✖ Could not start — see why below.", "$text-error"))
+            self._verdict(error_verdict(exc), "bad")
             self.notify(exc.message, title="Authorize", severity="error", markup=False)
             return
         self.attempt = attempt
@@ -268,23 +301,35 @@ class OAuthScreen(SectionScreen):
             report = await self.service.finish_login(attempt, self._on_step)
         except CallbackError as exc:
             cancelled = exc.code == "CANCELLED"
-            self._state(Content.styled("Cancelled." if cancelled else "✖ Failed", "$text-error"))
-            verdict.update(error_verdict(exc))
+            self._state(
+                Content.styled("Cancelled — ctrl+l starts again.", "bold")
+                if cancelled
+                else Content.styled("✖ Failed — see why below; ctrl+l tries again.", "$text-error")
+            )
+            self._verdict(error_verdict(exc), None if cancelled else "bad")
             if not cancelled:
                 self.notify(exc.message, title="Authorize", severity="error", markup=False)
         except USER_ERRORS as caught:
             # A store write failing after the exchange lands here too (never a traceback).
             failure = user_error(caught)
-            self._state(Content.styled("✖ Failed", "$text-error"))
-            verdict.update(error_verdict(failure))
+            self._state(
+                Content.styled("✖ Failed — see why below; ctrl+l tries again.", "$text-error")
+            )
+            self._verdict(error_verdict(failure), "bad")
             self.notify(failure.message, title="Authorize", severity="error", markup=False)
         except asyncio.CancelledError:
             attempt.cancel()
             raise
         else:
-            self._state(Content.styled("✔ Done — see the verdict; F2 shows the checklist.", "bold"))
-            verdict.update(report_verdict(report))
             good = report.role is AccountRole.MAIN
+            tone = report_tone(report)
+            mark = TONE_LOOK[tone][0]
+            if good:
+                done = f"{mark} Authorized your MAIN account — F2 shows the checklist."
+            else:
+                done = f"{mark} Authorized, but not your MAIN account — ctrl+l to authorize again."
+            self._state(Content.styled(done, "bold"))
+            self._verdict(report_verdict(report), tone)
             self.notify(
                 f"Authorized {report.hub_id}: {role_word(report.role)}"
                 + ("" if good else " — not your main account"),
@@ -320,14 +365,7 @@ class OAuthScreen(SectionScreen):
 
     @on(Input.Changed, "#pin")
     def _pin_changed(self, event: Input.Changed) -> None:
-        text = event.value.strip()
-        problem = validate.hub_id_problem(text) if text else None
-        if problem:
-            self._pin_note(Content.styled(f"✖ {problem}", "$text-error"))
-        elif text:
-            self._pin_note(_dim(f"only account {text} will be offered"))
-        else:
-            self._pin_note(_dim("empty: HubSpot lets you pick among all your accounts"))
+        self._describe_pin(event.value.strip())
 
     def on_paste(self, event: events.Paste) -> None:
         """A paste with no text field focused goes to the redirect URL field."""
@@ -338,11 +376,11 @@ class OAuthScreen(SectionScreen):
 
     def offer_paste(self, text: str) -> None:
         """Give a pasted redirect URL (or bare code) to the attempt; errors show inline."""
-        note = self.query_one("#paste-note", Static)
+        note = self._paste_note
         if not text.strip():
             return
         if self.attempt is None:
-            note.update(
+            note(
                 Content.styled("✖ No authorization is waiting: press ctrl+l first.", "$text-error")
             )
             return
@@ -350,9 +388,9 @@ class OAuthScreen(SectionScreen):
             self.attempt.offer_paste(text)
         except HubSpotError as exc:
             action = f" — {exc.action}" if exc.action else ""
-            note.update(Content.styled(f"✖ {exc.message}{action}", "$text-error"))
+            note(Content.styled(f"✖ {exc.message}{action}", "$text-error"))
             return
-        note.update(Content.styled("✔ Pasted URL accepted — exchanging the code…", "$text-success"))
+        note(Content.styled("✔ Pasted URL accepted — exchanging the code…", "$text-success"))
 
     # ----------------------------------------------------------------- keys
 
@@ -453,21 +491,17 @@ class OAuthScreen(SectionScreen):
         from tui.sandbox.browser import SandboxPageError, choose
 
         client = self.hub_app.http_client()
-        note = self.query_one("#paste-note", Static)
+        note = self._paste_note
         # Without a listener (port busy) the redirect is handed over as a paste, as a user would.
         deliver = bool(attempt.listen_address)
         try:
             location = await choose(client, attempt.url, hub_id, deliver=deliver)
         except SandboxPageError as exc:
-            note.update(
-                Content.styled(f"✖ HubSpot showed an error page: {exc.message}", "$text-error")
-            )
+            note(Content.styled(f"✖ HubSpot showed an error page: {exc.message}", "$text-error"))
             self.notify(exc.message, title="Authorize page", severity="error", markup=False)
             return
         except Exception as exc:
-            note.update(
-                Content.styled(f"✖ Could not reach the authorize page: {exc}", "$text-error")
-            )
+            note(Content.styled(f"✖ Could not reach the authorize page: {exc}", "$text-error"))
             return
         if not deliver and location and self.attempt is attempt:
             self.query_one("#paste", Input).value = location

@@ -14,7 +14,8 @@ from tui.hubspot.models import CHECK_IDS, AccountRole, Check, CheckState, Instal
 from tui.messages import AuthorizeRequested, RecheckRequested
 from tui.profile import Profile
 from tui.screens.base import SectionScreen, update
-from tui.widgets.badges import check_label, role_badge
+from tui.widgets.badges import role_badge
+from tui.widgets.checklist import Checklist, ChecklistRow
 from tui.widgets.countdown import Countdown
 
 FIX_KEYS: dict[str, tuple[str, str]] = {
@@ -114,34 +115,17 @@ TITLES: dict[str, str] = {
 """Fallback titles when the service has not produced a checklist yet."""
 
 
-class CheckRow(Horizontal):
-    """One checklist row: `✔ OK  Credentials  detail…  F3`."""
+def checklist_row(check: Check) -> ChecklistRow:
+    """The checklist line of `check`: state, title, detail and the key that fixes it."""
+    key = FIX_KEYS.get(check.id, ("", ""))[0]
+    return ChecklistRow(check.id, check.state, check.title, check.detail, key)
 
-    def __init__(self, check_id: str) -> None:
-        """Build an empty row for `check_id`."""
-        super().__init__(id=f"check-{check_id}", classes="check-row")
-        self.check_id = check_id
-        """Which check this row shows."""
-        self.state: CheckState = CheckState.TODO
-        """The state last shown."""
 
-    def compose(self) -> ComposeResult:
-        """State, title, detail, key."""
-        yield Static(check_label(CheckState.TODO), classes="check-state")
-        yield Static(TITLES.get(self.check_id, self.check_id), classes="check-title")
-        yield Static("", classes="check-detail", markup=False)
-        yield Static(FIX_KEYS.get(self.check_id, ("", ""))[0], classes="check-key")
-
-    def show(self, check: Check) -> None:
-        """Display `check`."""
-        self.state = check.state
-        for state in CheckState:
-            self.set_class(state is check.state, f"-{state.value}")
-        update(self.query_one(".check-state", Static), check_label(check.state))
-        update(self.query_one(".check-title", Static), Content(check.title))
-        update(self.query_one(".check-detail", Static), Content(check.detail))
-        key = FIX_KEYS.get(check.id, ("", ""))[0]
-        update(self.query_one(".check-key", Static), "" if check.state is CheckState.OK else key)
+PENDING_ROWS = tuple(
+    ChecklistRow(i, CheckState.TODO, TITLES.get(i, i), "", FIX_KEYS.get(i, ("", ""))[0])
+    for i in CHECK_IDS
+)
+"""What the checklist shows before the profile is read."""
 
 
 class OverviewScreen(SectionScreen):
@@ -161,6 +145,9 @@ class OverviewScreen(SectionScreen):
         Binding("enter", "next_step", "Next step", show=False),
     ]
 
+    _ready = False
+    """True while the checklist is all OK (the next-step key is then greyed out)."""
+
     def compose_body(self) -> ComposeResult:
         """Title, checklist, active account, next step, READY banner."""
         with VerticalScroll(id="overview-scroll"):
@@ -168,14 +155,17 @@ class OverviewScreen(SectionScreen):
             yield Static("", id="overview-warnings", classes="warning-line", markup=False)
             # The answer first: READY, or the one next step; then the account; then the detail.
             yield Static("", id="ready-banner")
-            yield Static("", id="next-step")
+            with Horizontal(id="next-step"):
+                yield Static("Next step:", id="next-label")
+                with Vertical(id="next-body"):
+                    yield Static("", id="next-action")
+                    yield Static("", id="next-why", markup=False)
             with Horizontal(id="active-line"):
                 yield Static("", id="active-account")
                 yield Static("", id="active-badge")
-                yield Countdown("token", idle="", id="token-countdown")
-            with Vertical(id="checklist"):
-                for check_id in CHECK_IDS:
-                    yield CheckRow(check_id)
+                yield Countdown("token", idle="", clock=self.service.now, id="token-countdown")
+            # One widget, not 8 rows of 4: most of the Overview's first-frame cost was there.
+            yield Checklist(PENDING_ROWS, id="checklist")
 
     def refresh_from_service(self) -> None:
         """Redraw everything from stored state (no network)."""
@@ -193,27 +183,26 @@ class OverviewScreen(SectionScreen):
             title,
             Content.assemble(
                 Content.styled("Install checklist", "bold"),
-                Content.styled(f" — profile {status.profile!r}", "$text-muted"),
+                Content.styled(f" — profile {status.profile!r}", "$foreground-muted"),
             ),
         )
         warnings = self.query_one("#overview-warnings", Static)
         update(warnings, "\n".join(f"⚠ {w}" for w in service.warnings))
         warnings.display = bool(service.warnings)
-        for check in status.checks:
-            try:
-                row = self.query_one(f"#check-{check.id}", CheckRow)
-            except Exception:
-                continue
-            row.show(check)
+        checklist = self.query_one("#checklist", Checklist)
+        checklist.show([checklist_row(check) for check in status.checks])
         self._show_active()
         self._show_next(pick_next(status))
         banner = self.query_one("#ready-banner", Static)
         banner.display = status.ready
+        self._ready = status.ready
         update(
             banner,
             "✔ READY — the connector is authorized on your MAIN account with Products and "
             "Line items working.",
         )
+        # Re-check and refresh grey out (or come back) with the active account.
+        self.refresh_bindings()
 
     def _show_active(self) -> None:
         profile = self.service.profile
@@ -222,7 +211,10 @@ class OverviewScreen(SectionScreen):
         badge = self.query_one("#active-badge", Static)
         countdown = self.query_one("#token-countdown", Countdown)
         if account is None:
-            update(text, Content.styled("No active account yet", "$text-muted"))
+            update(
+                text,
+                Content.styled("No active account yet — F5 authorizes one", "$foreground-muted"),
+            )
             update(badge, "")
             countdown.set_deadline(None)
             countdown.set_busy("")
@@ -241,22 +233,30 @@ class OverviewScreen(SectionScreen):
         countdown.set_deadline(expires, label="token")
 
     def _show_next(self, step: Check | None) -> None:
-        widget = self.query_one("#next-step", Static)
-        widget.display = step is not None
+        """The one next step, and the check it fixes (both wrap under themselves, not the label)."""
+        self.query_one("#next-step").display = step is not None
         if step is None:
-            update(widget, "")
             return
         text, _ = advice(step, self.service.profile)
+        update(self.query_one("#next-action", Static), Content.styled(text, "bold $text-accent"))
         update(
-            widget,
-            Content.assemble(
-                Content.styled("Next step: ", "bold"),
-                Content.styled(text, "bold $text-accent"),
-                Content.styled(f"\n  ({step.title}: {step.detail})", "$text-muted"),
-            ),
+            self.query_one("#next-why", Static),
+            Content.styled(f"{step.title}: {step.detail}", "$foreground-muted"),
         )
 
     # ------------------------------------------------------------------ keys
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys show greyed out while they have nothing to act on."""
+        if action == "next_step":
+            # Nothing left to do once READY: the key shows greyed out.
+            return None if self._ready else True
+        if action in ("recheck", "recheck_all", "refresh_token"):
+            loaded = self.hub_app.loaded
+            if action == "recheck_all":
+                return True if loaded and self.service.profile.accounts else None
+            return True if loaded and self.service.profile.active_hub_id is not None else None
+        return super().check_action(action, parameters)
 
     def action_next_step(self) -> None:
         """Jump to the section that fixes the first failing check."""

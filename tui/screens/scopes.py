@@ -8,6 +8,7 @@ show the filtered slice of the catalogue. A filter keystroke rebuilds each list'
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 from typing import ClassVar
 
 from textual import on, work
@@ -28,6 +29,7 @@ from tui.hubspot.scopes import (
     scope_params,
 )
 from tui.screens.base import USER_ERRORS, SectionScreen, user_error
+from tui.widgets.filter_box import FilterBox
 from tui.widgets.scope_list import ScopeList
 
 HEADING = "\x00group:"
@@ -38,10 +40,11 @@ SAVED = "Saved selection"
 """The pseudo-preset that restores what is stored."""
 
 
+@cache
 def _prompt(info: ScopeInfo) -> Content:
     tier = f" · {info.tier}" if info.tier else ""
     return Content.assemble(
-        Content(info.name), Content.styled(f"  {info.description}{tier}", "$text-muted")
+        Content(info.name), Content.styled(f"  {info.description}{tier}", "$foreground-muted")
     )
 
 
@@ -80,10 +83,12 @@ class ScopesScreen(SectionScreen):
     def compose_body(self) -> ComposeResult:
         """Filter row, the two lists, lint and the exact strings."""
         with Horizontal(id="scopes-top"):
-            yield Input(placeholder="/ filter scopes", id="scope-filter", compact=True)
+            yield FilterBox(
+                self._filter_now, placeholder="/ filter scopes", id="scope-filter", compact=True
+            )
             yield Static("", id="scope-counts")
         yield Static(
-            Content.styled("p cycles presets: " + " · ".join(PRESETS), "$text-muted"),
+            Content.styled("p presets: " + " · ".join(PRESETS), "$foreground-muted"),
             id="scope-preset",
         )
         with Horizontal(id="scope-lists"):
@@ -160,10 +165,11 @@ class ScopesScreen(SectionScreen):
             if options and widget.highlighted is None:
                 widget.highlighted = 1 if len(options) > 1 else 0
 
-    @on(Input.Changed, "#scope-filter")
-    def _filter(self, event: Input.Changed) -> None:
-        self._query = event.value
-        self._rebuild()
+    def _filter_now(self, value: str) -> None:
+        """Each filter keystroke, straight from the field (one frame: see FilterBox)."""
+        if value != self._query and self.is_mounted:
+            self._query = value
+            self._rebuild()
 
     @on(Input.Submitted, "#scope-filter")
     def _filter_done(self) -> None:
@@ -211,7 +217,7 @@ class ScopesScreen(SectionScreen):
         self.query_one("#scope-counts", Static).update(
             Content.assemble(
                 Content.styled(f"{len(required)} required · {len(optional)} optional", "bold"),
-                Content.styled(state, "$text-warning" if dirty else "$text-muted"),
+                Content.styled(state, "$text-warning" if dirty else "$foreground-muted"),
             )
         )
         warnings = lint(required, optional)
@@ -247,7 +253,7 @@ class ScopesScreen(SectionScreen):
             Content.assemble(
                 Content.styled("Preset: ", "bold"),
                 Content(name),
-                Content.styled("  (p for the next one; ctrl+s saves)", "$text-muted"),
+                Content.styled("  (p for the next one; ctrl+s saves)", "$foreground-muted"),
             )
         )
         self._rebuild()

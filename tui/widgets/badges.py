@@ -3,6 +3,9 @@
 Meaning is never carried by colour alone (NO_COLOR users, colour-blind users, monochrome SSH
 terminals): every state has a glyph and a word, and the colour only reinforces them. Colours are
 theme variables, so built-in themes (including `ansi-dark`) keep working.
+
+Dim text in `Content` styles is `$foreground-muted`: `$text-muted` is `auto 60%`, which Textual
+8.2.8 resolves to full white inside Content (it works only in CSS `color:`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ CHECK_LOOK: dict[CheckState, tuple[str, str, str]] = {
     CheckState.OK: ("✔", "OK", "$text-success"),
     CheckState.WARN: ("⚠", "WARN", "$text-warning"),
     CheckState.FAIL: ("✖", "FAIL", "$text-error"),
-    CheckState.TODO: ("○", "TODO", "$text-muted"),
+    CheckState.TODO: ("○", "TODO", "$foreground-muted"),
 }
 """Glyph, word and theme colour of each checklist state."""
 
@@ -42,7 +45,7 @@ ACCESS_LOOK: dict[Access, tuple[str, str, str]] = {
     Access.MISSING_SCOPE: ("✖", "NO SCOPE", "$text-error"),
     Access.FORBIDDEN: ("✖", "FORBIDDEN", "$text-error"),
     Access.ERROR: ("✖", "ERROR", "$text-error"),
-    Access.UNKNOWN: ("○", "UNKNOWN", "$text-muted"),
+    Access.UNKNOWN: ("○", "UNKNOWN", "$foreground-muted"),
 }
 """Glyph, word and theme colour of a Products / Line Items probe outcome."""
 

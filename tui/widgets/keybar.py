@@ -14,6 +14,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+_DIM = "$foreground-muted"
+
 
 class KeyBar(Static):
     """`^s Save  ^r Reveal secret  …  ?/F1 Help       ^p palette`."""
@@ -56,31 +58,53 @@ class KeyBar(Static):
         return list(seen.values())
 
     def redraw(self) -> None:
-        """Re-render the bar when (and only when) its keys changed."""
+        """Re-render the bar when (and only when) its keys changed.
+
+        When the keys do not fit the width, the last ones are left out (`…` says so) but the
+        help key always stays: it lists every key. The palette hint goes first.
+        """
         if not self.is_attached:
             return
         app = self.app
         items: list[Content] = []
-        for binding, enabled in self.keys():
+        help_item: Content | None = None
+        keys = self.keys()
+        for binding, enabled in keys:
             if binding.key == app.COMMAND_PALETTE_BINDING:
                 continue
             key = app.get_key_display(binding)
             item = Content.assemble(
-                Content.styled(f" {key}", "bold $text-accent" if enabled else "$text-muted"),
-                Content.styled(f" {binding.description} ", "" if enabled else "$text-muted"),
+                Content.styled(f" {key}", "bold $text-accent" if enabled else _DIM),
+                Content.styled(f" {binding.description} ", "" if enabled else _DIM),
             )
             first_key = binding.key.split(",")[0]
-            items.append(item.stylize(f"@click=app.simulate_key('{first_key}')"))
-        bar = Content("").join(items)
+            item = item.stylize(f"@click=app.simulate_key('{first_key}')")
+            if binding.action == "help":
+                help_item = item
+            else:
+                items.append(item)
+        width = self.size.width
+        tail = [help_item] if help_item is not None else []
+        room = width - sum(item.cell_length for item in tail)
+        if sum(item.cell_length for item in items) > room:
+            more = Content.styled(" …", _DIM)
+            kept: list[Content] = []
+            for item in items:
+                if sum(i.cell_length for i in kept) + item.cell_length + more.cell_length > room:
+                    break
+                kept.append(item)
+            items = [*kept, more]
+        bar = Content("").join([*items, *tail])
         if app.ENABLE_COMMAND_PALETTE:
             palette = app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, ""))
-            hint = Content.styled(f"{palette} palette ", "$text-muted").stylize(
-                "@click=app.command_palette"
-            )
-            gap = max(1, self.size.width - bar.cell_length - hint.cell_length)
-            bar = Content.assemble(bar, " " * gap, hint)
-        if bar.plain != self._last:
-            self._last = bar.plain
+            hint = Content.styled(f"{palette} palette ", _DIM).stylize("@click=app.command_palette")
+            if bar.cell_length + 1 + hint.cell_length <= width:
+                gap = width - bar.cell_length - hint.cell_length
+                bar = Content.assemble(bar, " " * gap, hint)
+        # A key greyed out (or back) changes the styling only: compare that too.
+        signature = bar.plain + "".join("1" if enabled else "0" for _, enabled in keys)
+        if signature != self._last:
+            self._last = signature
             self.update(bar, layout=False)
 
     def on_resize(self) -> None:

@@ -7,6 +7,8 @@ only, which NO_COLOR and monochrome terminals lose. Disabled rows (group heading
 from __future__ import annotations
 
 from rich.segment import Segment
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.strip import Strip
 from textual.widgets import SelectionList
 from textual.widgets._toggle_button import ToggleButton
@@ -15,6 +17,12 @@ from textual.widgets.option_list import OptionDoesNotExist
 
 class ScopeList(SelectionList[str]):
     """A checklist of scope names (values are the exact scope strings)."""
+
+    # Filtering replaces the options on every keystroke, which changes the virtual size twice
+    # (cleared, refilled). Stock, each change asks for a layout of the whole screen (≈ 20 ms
+    # here); OptionList already updates its scrollbars itself, and they ask for a layout when
+    # they appear or disappear, so the list's own size change needs only a repaint.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     def render_line(self, y: int) -> Strip:
         """Blank the tick of unticked rows, and the whole box of heading rows."""

@@ -18,9 +18,11 @@ STEP_LABELS: dict[LoginStep, str] = {
 }
 """The steps shown, in order (FAILED is shown on the step that did not complete)."""
 
+_DIM = "$foreground-muted"
+
 
 class LoginTimeline(Static):
-    """Renders the steps reached so far; pending steps are dimmed `○`."""
+    """Renders the steps reached so far, one per line; steps still pending share a dim line."""
 
     DEFAULT_CSS = """
     LoginTimeline {
@@ -69,8 +71,9 @@ class LoginTimeline(Static):
     def render_content(self) -> Content:
         """The timeline as styled text (also what tests read)."""
         if not self.events and self.failure is None and not self.active:
-            return Content.styled("No authorization yet: press ctrl+l to start.", "$text-muted")
+            return Content.styled("No authorization yet: press ctrl+l to start.", _DIM)
         lines: list[Content] = []
+        pending: list[str] = []
         failed_shown = False
         for step, label in STEP_LABELS.items():
             event = self.events.get(step)
@@ -87,7 +90,10 @@ class LoginTimeline(Static):
                 failed_shown = True
                 lines.append(self._line("✖", "$text-error", label, self.failure.detail))
             else:
-                lines.append(self._line("○", "$text-muted", label, ""))
+                pending.append(label)
+        if pending:
+            # Steps not reached share one line: the whole attempt fits on screen at 80x24.
+            lines.append(Content.styled("  ".join(f"○ {label}" for label in pending), _DIM))
         return Content("\n").join(lines)
 
     @staticmethod
