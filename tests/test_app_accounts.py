@@ -180,40 +180,128 @@ async def test_switching_sections_does_not_grow_widgets(tmp_path: Path) -> None:
             assert isinstance(app.screen, OverviewScreen)
 
 
-async def test_account_table_stays_responsive_with_many_accounts() -> None:
-    """5,000 rows: set_accounts returns at once, rows load in chunks, updates touch one row."""
-    import time
-
-    from textual.app import App, ComposeResult
-
+def _many(count: int) -> list[AccountReport]:
     from tui.hubspot.models import AccountType
 
-    class TableApp(App[None]):
-        def compose(self) -> ComposeResult:
-            yield AccountTable()
-
-    accounts = [
+    return [
         AccountReport(
             hub_id=50_000_000 + i,
             hub_domain=f"p{i}.example.com",
             account_type=AccountType.STANDARD,
             role=AccountRole.MAIN,
-            region="na1",
+            region="eu1" if i % 10 == 3 else "na1",
         )
-        for i in range(5000)
+        for i in range(count)
     ]
+
+
+async def test_account_table_is_virtual_at_scale() -> None:
+    """10,000 rows: set_accounts is bookkeeping only (rows are formatted when drawn)."""
+    import time
+
+    from textual.app import App, ComposeResult
+
+    class TableApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield AccountTable()
+
+    accounts = _many(10_000)
     app = TableApp()
     async with app.run_test(size=(120, 36)) as pilot:
         table = app.query_one(AccountTable)
         started = time.perf_counter()
         table.set_accounts(accounts, accounts[0].hub_id)
-        assert time.perf_counter() - started < 0.5  # the first chunk only
-        await wait_until(pilot, lambda: table.row_count == 5000, timeout=8, what="all rows")
+        assert time.perf_counter() - started < 0.5
+        await pilot.pause()
+        assert table.row_count == 10_000
+        # Only what was drawn got formatted: a screenful, not ten thousand rows.
+        assert len(table._rows) < 100
         table.move_cursor(row=4321)
         assert table.highlighted_hub_id == 50_004_321
-        # Same accounts, another active one: two rows change, nothing is rebuilt.
-        started = time.perf_counter()
+        # Same accounts, another active one: the cursor stays on its hub id.
         table.set_accounts(accounts, accounts[1].hub_id)
-        assert time.perf_counter() - started < 0.5
         assert table.highlighted_hub_id == 50_004_321
-        assert "● 50000001" in str(table.get_row("50000001")[0])
+        cells = table.row_cells(1)
+        assert cells is not None and cells[0] == "● 50000001"
+        # Fewer accounts (the highlighted one removed): the cursor stays in range.
+        table.set_accounts(accounts[:100], None)
+        assert table.highlighted_hub_id == 50_000_000
+        await pilot.press("G")
+        assert table.highlighted_hub_id == 50_000_099
+
+
+async def test_account_table_filter_and_jump_keys() -> None:
+    """set_filter narrows (every word must match); g/G/PgDn/# move the cursor; Highlighted."""
+    from textual.app import App, ComposeResult
+
+    seen: list[int | None] = []
+
+    class TableApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield AccountTable()
+
+        def on_account_table_highlighted(self, message: AccountTable.Highlighted) -> None:
+            seen.append(message.hub_id)
+
+    accounts = _many(2000)
+    app = TableApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(AccountTable)
+        table.set_accounts(accounts, None)
+        table.focus()
+        await pilot.pause()
+        assert seen[-1] == 50_000_000
+        await pilot.press("G")
+        assert table.highlighted_hub_id == 50_001_999
+        await pilot.press("g", "pagedown")
+        assert table.cursor_row == 28  # one page: the height minus the header row
+        await pilot.press("pageup")
+        assert table.cursor_row == 0
+
+        table.set_filter("eu1")
+        assert table.row_count == 200
+        assert table.highlighted_hub_id == 50_000_003
+        table.set_filter("eu1 p13")  # every word must match, in any column
+        assert [table.hub_id_at(i) for i in range(table.row_count)][:3] == [
+            50_000_013,
+            50_000_133,
+            50_001_303,
+        ]
+        table.set_filter("no such account")
+        assert table.row_count == 0 and table.highlighted_hub_id is None
+        table.set_filter("")
+        assert table.row_count == 2000
+
+        # `#` then digits: jump to the first hub id starting with them; digits are not section
+        # keys meanwhile, and enter ends the jump.
+        await pilot.press("number_sign", "5", "0", "0", "0", "1", "2", "3", "4")
+        assert table.jump_text == "50001234"
+        assert table.highlighted_hub_id == 50_001_234
+        await pilot.press("enter")
+        assert table.jump_text is None
+        await pilot.pause()
+        assert seen[-1] == 50_001_234
+
+
+async def test_accounts_screen_filter_box(tmp_path: Path) -> None:
+    """`/` focuses the filter; typing narrows the table and the title says how many match."""
+    async with sandbox_env(tmp_path) as env:
+        await env.preconfigure()
+        await authorize_without_ui(env, DEVELOPER_HUB, MAIN_HUB)
+        app = env.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("f6")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, AccountsScreen)
+            await pilot.press("slash", *"main")
+            await pilot.pause()
+            assert screen.table.row_count == 1
+            assert screen.table.highlighted_hub_id == MAIN_HUB
+            assert "1 match “main”" in screen_text(app)
+            await pilot.press("escape")  # leaves the box, keeps the filter
+            assert app.current_mode == "accounts"
+            assert screen.table.has_focus
+            await pilot.press("escape")  # and then back to the Overview
+            assert app.current_mode == "overview"

@@ -7,6 +7,7 @@ for the in-terminal account chooser. Sections redraw when `profile_changed` is p
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import time
@@ -14,25 +15,22 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.signal import Signal
 from textual.timer import Timer
 
+from tui.fast_app import FastApp
 from tui.hubspot.errors import HubSpotError, RefreshTokenRevoked
 from tui.messages import AuthorizeRequested, RecheckRequested
-from tui.screens.accounts import AccountsScreen
 from tui.screens.base import USER_ERRORS, SectionScreen, user_error
-from tui.screens.credentials import CredentialsScreen
-from tui.screens.help import HelpScreen, bindings_table
-from tui.screens.oauth import OAuthScreen
 from tui.screens.overview import OverviewScreen
-from tui.screens.scopes import ScopesScreen
 
 if TYPE_CHECKING:
     import httpx
 
+    from tui.profile import Profile
     from tui.service import InstallService
 
 T = TypeVar("T")
@@ -41,6 +39,37 @@ REFRESH_POLL = 60.0
 """Longest wait between two looks at the active token (picks up new logins and switches)."""
 REFRESH_BACKOFF_MAX = 600.0
 """Longest wait after failed background refreshes."""
+WARM_UP_DELAY = 0.3
+"""Seconds after showing the OAuth or Accounts section before the HTTP client is built."""
+LOAD_BEFORE_PAINT = 0.08
+"""Seconds the first frame waits for the profile: a usual profile (a few accounts) loads in a few
+ms, so the first frame is the real checklist, not "Loading…"; a huge one loads behind it."""
+
+
+# Only the Overview is built at start-up: each other section's module (and what it imports, e.g.
+# Markdown for the help screen) is imported on its first visit, off the start-up path.
+def _credentials_screen() -> Screen[Any]:
+    from tui.screens.credentials import CredentialsScreen
+
+    return CredentialsScreen()
+
+
+def _scopes_screen() -> Screen[Any]:
+    from tui.screens.scopes import ScopesScreen
+
+    return ScopesScreen()
+
+
+def _oauth_screen() -> Screen[Any]:
+    from tui.screens.oauth import OAuthScreen
+
+    return OAuthScreen()
+
+
+def _accounts_screen() -> Screen[Any]:
+    from tui.screens.accounts import AccountsScreen
+
+    return AccountsScreen()
 
 
 @dataclass(frozen=True)
@@ -69,17 +98,17 @@ def ssh_target(environ: dict[str, str] | None = None) -> str:
     return f"{user}@{host}"
 
 
-class HubSpotApp(App[None]):
+class HubSpotApp(FastApp):
     """Keyboard-driven dashboard from "I created a HubSpot app" to "installed on MAIN"."""
 
     TITLE = "hubspot-tui"
     CSS_PATH = "app.tcss"
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "overview": OverviewScreen,
-        "credentials": CredentialsScreen,
-        "scopes": ScopesScreen,
-        "oauth": OAuthScreen,
-        "accounts": AccountsScreen,
+        "credentials": _credentials_screen,
+        "scopes": _scopes_screen,
+        "oauth": _oauth_screen,
+        "accounts": _accounts_screen,
     }
     DEFAULT_MODE = "overview"
 
@@ -140,6 +169,8 @@ class HubSpotApp(App[None]):
         self._refresh_failures = 0
         self._refresh_backoff_until = 0.0
         self._http: httpx.AsyncClient | None = None
+        self._load_task: asyncio.Future[Profile] | None = None
+        self._warmed = False
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -158,22 +189,69 @@ class HubSpotApp(App[None]):
 
     # ------------------------------------------------------------ lifecycle
 
+    async def on_load(self) -> None:
+        """Start reading the profile (in a thread) and give it `LOAD_BEFORE_PAINT` to finish.
+
+        Runs before the first screen is composed: when the profile is read in time, the first
+        frame already shows the checklist (one frame instead of "Loading…" then a second one).
+        """
+        task = asyncio.ensure_future(self.service.load())
+        self._load_task = task
+        await asyncio.wait({task}, timeout=LOAD_BEFORE_PAINT)
+        if task.done():
+            self._take_load(task)
+        self.prepare_first_frame()  # no frame until the Overview is mounted whole
+
+    def _take_load(self, task: asyncio.Future[Profile]) -> None:
+        """Record the outcome of the profile read (loaded, or why not)."""
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is None:
+            self.loaded = True
+        elif isinstance(exc, USER_ERRORS):
+            self.load_error = user_error(exc)
+        else:
+            raise exc
+
     def on_mount(self) -> None:
-        """Read the profile off the event loop."""
+        """Paint the first section (now mounted); finish reading the profile off the loop."""
+        self.release_first_frame()
         self.run_worker(self._load(), group="load", exclusive=True, exit_on_error=False)
 
     async def _load(self) -> None:
-        try:
-            await self.service.load()
-        except USER_ERRORS as exc:
-            self.load_error = user_error(exc)
+        task = self._load_task
+        if task is None:  # on_load did not run (never in practice): read it now
+            task = self._load_task = asyncio.ensure_future(self.service.load())
+        if not (self.loaded or self.load_error is not None):
+            await asyncio.wait({task})
+            self._take_load(task)
+        if self.load_error is not None:
             self._report(self.load_error, "Could not read the profile")
-        else:
-            self.loaded = True
+        elif self.loaded:
             for warning in self.service.warnings:
                 self.notify(warning, title="Store warning", severity="warning", timeout=10)
         self.changed()
         self._arm_refresh()
+
+    def warm_up(self) -> None:
+        """Import httpx and build the HubSpot client in a thread, once, ahead of a request.
+
+        Called on the way to the network (the OAuth and Accounts sections), never at start-up:
+        httpx and the CA bundle cost ≈ 40 ms and ≈ 4 MiB, which an Overview left open does
+        not need until its first token refresh. A login's code exchange then finds the client
+        ready instead of building it on the event loop while the user waits for the verdict.
+        """
+        if self._warmed:
+            return
+        self._warmed = True
+        self.run_worker(self._build_http_client, thread=True, group="warm-up", exit_on_error=False)
+
+    def _build_http_client(self) -> None:
+        # In the worker thread. The service builds its client on first use; building it here
+        # first just moves that cost off the event loop (a racing first use only builds a
+        # second, unused client without connections: nothing to close).
+        self.service._http()._client()
 
     async def on_unmount(self) -> None:
         """Close the service (HTTP client, listeners) and the demo client."""
@@ -225,6 +303,17 @@ class HubSpotApp(App[None]):
             self._activities.pop(key, None)
             self.changed()
 
+    def _fatal_error(self) -> None:
+        """Textual's crash report minus local variables: a frame may hold a secret or token."""
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        report = Traceback(show_locals=False, width=None)
+        crash = self.console.render(report, self.console.options)
+        self._exit_renderables.append(Segments(crash))
+        self._close_messages_no_wait()
+
     def _report(self, exc: HubSpotError, title: str) -> None:
         """Show a failure: the message and the next action (they never hold a secret)."""
         self.last_error = exc
@@ -240,7 +329,8 @@ class HubSpotApp(App[None]):
                 self.notify("No authorized accounts yet: press F5 to authorize.")
                 return
             count = len(self.service.profile.accounts)
-            work = self.guard(f"Checking {count} accounts…", self.service.check_all())
+            # strict: a failed re-check is reported (message + next action), not swallowed.
+            work = self.guard(f"Checking {count} accounts…", self.service.check_all(strict=True))
             self.run_worker(work, group="check-all", exclusive=True, exit_on_error=False)
         else:
             work2 = self.guard(f"Checking {hub_id}…", self.service.check(hub_id))
@@ -252,7 +342,10 @@ class HubSpotApp(App[None]):
 
     async def on_authorize_requested(self, message: AuthorizeRequested) -> None:
         """Go to the OAuth section and start an authorization (pinned when asked)."""
+        from tui.screens.oauth import OAuthScreen
+
         await self.switch_mode("oauth")
+        self.set_timer(WARM_UP_DELAY, self.warm_up)
         screen = self.screen
         if isinstance(screen, OAuthScreen):
             screen.start_authorize(pin=message.hub_id, set_pin=message.hub_id is not None)
@@ -322,9 +415,14 @@ class HubSpotApp(App[None]):
             self.pop_screen()
         if mode != self.current_mode:
             self.switch_mode(mode)
+        if mode in ("oauth", "accounts") and not self._warmed:
+            # Once the section is painted: the thread would otherwise compete with it for the GIL.
+            self.set_timer(WARM_UP_DELAY, self.warm_up)
 
     def action_help(self) -> None:
         """Show every key: the section's own, then the global ones."""
+        from tui.screens.help import HelpScreen, bindings_table
+
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)
             return

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import DataTable, Static
+from textual.css.styles import RulesMap
+from textual.widgets import Input, Static
 
 from tui.hubspot.models import AccountReport
 from tui.messages import AuthorizeRequested, RecheckRequested
@@ -17,6 +18,7 @@ from tui.screens.base import SectionScreen, update
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.account_table import AccountTable
 from tui.widgets.badges import role_advice, role_badge
+from tui.widgets.filter_box import FilterBox
 
 
 class AccountsScreen(SectionScreen):
@@ -26,7 +28,9 @@ class AccountsScreen(SectionScreen):
     HELP = (
         "Every account this app was authorized on. **●** marks the active one (the one the "
         "connector uses). The right one is **MAIN**: a standard account with Products. "
-        "DEVELOPER accounts can't hold installs; TEST accounts are 90-day trials."
+        "DEVELOPER accounts can't hold installs; TEST accounts are 90-day trials. "
+        "**/** filters (hub id, domain, name, role, region), **#** then digits jumps to a hub id, "
+        "**g**/**G** first/last, **PgUp**/**PgDn** a page."
     )
     AUTO_FOCUS = "#account-table"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -36,13 +40,34 @@ class AccountsScreen(SectionScreen):
         Binding("a", "reauthorize", "Re-authorize"),
         Binding("d", "remove", "Remove"),
         Binding("c", "copy_id", "Copy id"),
+        Binding("slash", "filter", "Filter", key_display="/"),
     ]
 
     def compose_body(self) -> ComposeResult:
-        """Title, table, detail panel."""
+        """Title, filter, table, detail panel."""
         yield Static("", id="accounts-title")
+        yield FilterBox(
+            self._filter_now,
+            placeholder="/ filter: hub id, domain, name, role, region",
+            id="account-filter",
+            compact=True,
+        )
         yield AccountTable(id="account-table")
         yield Static("", id="account-detail")
+
+    DETAIL_MIN_HEIGHT = 6
+    """Rows the detail panel always takes (with its top border): most accounts' details fit, so
+    moving the cursor changes words, not the panel's height (no reflow of the whole screen)."""
+
+    def on_mount(self) -> None:
+        """Follow the cursor in the detail panel within the same frame as the table."""
+        self.table.on_highlight = self._cursor_moved
+        self.query_one("#account-detail").styles.min_height = self.DETAIL_MIN_HEIGHT
+        super().on_mount()
+
+    def _cursor_moved(self, hub_id: int | None) -> None:
+        if self.is_mounted:
+            self._show_detail()
 
     @property
     def table(self) -> AccountTable:
@@ -59,22 +84,32 @@ class AccountsScreen(SectionScreen):
         self.table.set_accounts(
             accounts, profile.active_hub_id, token_expiry=expiry, now=time.time()
         )
+        self._show_title()
+        self._show_detail()
+
+    def _show_title(self) -> None:
+        """The account count, the filter's matches, or the hub id being typed after `#`."""
         title = self.query_one("#accounts-title", Static)
-        if accounts:
-            update(
-                title,
-                Content.assemble(
-                    Content.styled(f"{len(accounts)} authorized account(s)", "bold"),
-                    Content.styled(
-                        "  ● = active · u use · a re-authorize pinned · d remove", "$text-muted"
-                    ),
-                ),
-            )
-        else:
+        table = self.table
+        total = table.total_count
+        if not total:
             update(
                 title, Content.styled("No authorized accounts yet — press F5 to authorize.", "bold")
             )
-        self._show_detail()
+            return
+        head = Content.styled(f"{total} authorized account(s)", "bold")
+        if table.jump_text is not None:
+            tail = Content.styled(f"  jump to hub id: {table.jump_text}▏ (enter ends)", "bold")
+        elif table.filter_text:
+            tail = Content.styled(
+                f"  {table.row_count} match “{table.filter_text}”", "bold $text-accent"
+            )
+        else:
+            tail = Content.styled(
+                "  ● = active · u use · a re-authorize pinned · d remove", "$text-muted"
+            )
+        # One fixed row (app.tcss): repaint it in place, without a reflow of the whole screen.
+        title.update(Content.assemble(head, tail), layout=False)
 
     def selected(self) -> AccountReport | None:
         """The report of the highlighted row."""
@@ -83,9 +118,33 @@ class AccountsScreen(SectionScreen):
         hub_id = self.table.highlighted_hub_id
         return self.service.profile.accounts.get(hub_id) if hub_id is not None else None
 
-    @on(DataTable.RowHighlighted)
-    def _highlighted(self) -> None:
-        self._show_detail()
+    @on(AccountTable.JumpChanged)
+    def _jumping(self) -> None:
+        self._show_title()
+
+    def _filter_now(self, value: str) -> None:
+        if not self.is_mounted:
+            return
+        table = self.table
+        before = (table.filter_text, table.row_count)
+        table.set_filter(value)
+        if (table.filter_text, table.row_count) != before:
+            self._show_title()
+
+    @on(Input.Submitted, "#account-filter")
+    def _filter_done(self) -> None:
+        self.table.focus()
+
+    def action_filter(self) -> None:
+        """Focus the filter box."""
+        self.query_one("#account-filter", Input).focus()
+
+    def action_go_back(self) -> None:
+        """Esc in the filter box returns to the table (keeping the filter); else back."""
+        if self.input_focused():
+            self.table.focus()
+            return
+        super().action_go_back()
 
     def _show_detail(self) -> None:
         detail = self.query_one("#account-detail", Static)
@@ -104,7 +163,22 @@ class AccountsScreen(SectionScreen):
             ),
         )
         lines = [head, *(Content(line) for line in role_advice(report))]
-        update(detail, Content("\n").join(lines))
+        self._set_detail(detail, Content("\n").join(lines))
+
+    def _set_detail(self, detail: Static, content: Content) -> None:
+        """Show `content`, with a layout pass only when it needs a different height.
+
+        Moving the cursor over accounts of the same kind only changes the words: repainting the
+        panel in place keeps a keystroke to one frame instead of a whole-screen reflow.
+        """
+        width = detail.content_region.width
+        old = detail.content
+        if width and isinstance(old, Content) and old.plain and old.plain != content.plain:
+            rules = cast(RulesMap, detail.styles)
+            if old.get_height(rules, width) == content.get_height(rules, width):
+                detail.update(content, layout=False)
+                return
+        update(detail, content)
 
     # ----------------------------------------------------------------- keys
 
