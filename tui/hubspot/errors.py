@@ -109,54 +109,37 @@ class AuthenticationError(HubSpotError):
     """401 INVALID_AUTHENTICATION / EXPIRED_AUTHENTICATION on an API call."""
 
 
-class MissingScopes(HubSpotError):
+class _ScopedError(HubSpotError):
+    """A 403 that may name the scopes HubSpot wants (`scopes`, possibly empty)."""
+
+    def __init__(
+        self,
+        message: str,
+        action: str = "",
+        *,
+        scopes: tuple[str, ...] = (),
+        code: str = "",
+        http_status: int | None = None,
+        correlation_id: str = "",
+        retryable: bool = False,
+    ) -> None:
+        super().__init__(
+            message,
+            action,
+            code=code,
+            http_status=http_status,
+            correlation_id=correlation_id,
+            retryable=retryable,
+        )
+        self.scopes = scopes
+
+
+class MissingScopes(_ScopedError):
     """403 MISSING_SCOPES. `scopes` are the scopes HubSpot says are required."""
 
-    def __init__(
-        self,
-        message: str,
-        action: str = "",
-        *,
-        scopes: tuple[str, ...] = (),
-        code: str = "",
-        http_status: int | None = None,
-        correlation_id: str = "",
-        retryable: bool = False,
-    ) -> None:
-        super().__init__(
-            message,
-            action,
-            code=code,
-            http_status=http_status,
-            correlation_id=correlation_id,
-            retryable=retryable,
-        )
-        self.scopes = scopes
 
-
-class Forbidden(HubSpotError):
+class Forbidden(_ScopedError):
     """403 of the legacy 'does not have proper permissions' kind: plan, seat or permission."""
-
-    def __init__(
-        self,
-        message: str,
-        action: str = "",
-        *,
-        scopes: tuple[str, ...] = (),
-        code: str = "",
-        http_status: int | None = None,
-        correlation_id: str = "",
-        retryable: bool = False,
-    ) -> None:
-        super().__init__(
-            message,
-            action,
-            code=code,
-            http_status=http_status,
-            correlation_id=correlation_id,
-            retryable=retryable,
-        )
-        self.scopes = scopes
 
 
 class UnexpectedResponse(HubSpotError):
