@@ -14,8 +14,8 @@ from tui.widgets.badges import access_text, expiry_text, role_word, scopes_ratio
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("hub", "Hub ID", 12),
     ("role", "Role", 11),
-    ("products", "Products", 18),
-    ("line_items", "Line items", 18),
+    ("products", "Products", 12),
+    ("line_items", "Line items", 12),
     ("scopes", "Scopes", 6),
     ("token", "Token", 9),
     ("type", "Type", 14),

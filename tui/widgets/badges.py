@@ -68,10 +68,13 @@ def role_badge(role: AccountRole) -> Content:
 
 
 def access_text(probe: ProbeResult) -> str:
-    """Plain `✔ OK` / `✖ FORBIDDEN`... for tables, with the record hint when readable."""
+    """Plain `✔ OK` / `✖ FORBIDDEN`... for tables; `✔ OK (empty)` when readable but empty.
+
+    At most 12 cells, so the accounts table keeps its Token column inside 80 columns.
+    """
     glyph, word, _ = ACCESS_LOOK[probe.access]
-    if probe.access is Access.OK and probe.count is not None:
-        return f"{glyph} {word}" + (" (has records)" if probe.count else " (empty)")
+    if probe.access is Access.OK and probe.count == 0:
+        return f"{glyph} {word} (empty)"
     return f"{glyph} {word}"
 
 
