@@ -9,6 +9,7 @@ port can be listened on again, and the store files parse and are byte-for-byte w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import os
 import shutil
@@ -202,6 +203,10 @@ class Tmux:
 
     def close(self) -> None:
         self("kill-server")
+        # tmux leaves its socket file behind after kill-server; don't litter /tmp across runs.
+        base = os.environ.get("TMUX_TMPDIR", "/tmp")
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(base, f"tmux-{os.getuid()}", self.socket))
 
 
 WRAPPER = """
