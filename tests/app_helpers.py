@@ -164,20 +164,6 @@ async def choose_in_terminal(pilot: Pilot[None], app: HubSpotApp, hub_id: int) -
 
 async def authorize_without_ui(env: Env, *hub_ids: int) -> None:
     """Authorize accounts through the service and the sandbox's pages (fast test setup)."""
-    import asyncio
+    from tests.sandbox_login import authorize_accounts
 
-    import httpx
-
-    from tui.sandbox.browser import choose
-
-    service = env.service()
-    await service.load()
-    try:
-        async with httpx.AsyncClient() as client:
-            for hub_id in hub_ids:
-                attempt = await service.start_login(hub_id=hub_id)
-                finished = asyncio.create_task(service.finish_login(attempt))
-                await choose(client, attempt.url, hub_id)
-                await finished
-    finally:
-        await service.aclose()
+    await authorize_accounts(env.service(), *hub_ids)

@@ -129,24 +129,9 @@ class World:
     def authorize(self, *hub_ids: int) -> None:
         """Authorize `hub_ids` in order, as a browser would (the last one ends up active)."""
 
-        async def run() -> None:
-            import httpx
+        from tests.sandbox_login import authorize_accounts
 
-            from tui.sandbox.browser import choose
-
-            service = self.service()
-            await service.load()
-            try:
-                async with httpx.AsyncClient() as client:
-                    for hub_id in hub_ids:
-                        attempt = await service.start_login(hub_id=hub_id)
-                        finished = asyncio.create_task(service.finish_login(attempt))
-                        await choose(client, attempt.url, hub_id)
-                        await finished
-            finally:
-                await service.aclose()
-
-        asyncio.run(run())
+        asyncio.run(authorize_accounts(self.service(), *hub_ids))
 
 
 @contextmanager

@@ -8,7 +8,6 @@ millisecond on loopback, where only CPU would be measured).
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from dataclasses import replace
 from pathlib import Path
@@ -86,21 +85,10 @@ async def configure(box: BenchSandbox, config_dir: Path) -> None:
 
 async def authorize_accounts(box: BenchSandbox, config_dir: Path, hub_ids: tuple[int, ...]) -> None:
     """Configure `config_dir` and authorize `hub_ids` through the sandbox's pages."""
-    import httpx
-
-    from tui.sandbox.browser import choose
+    from tests.sandbox_login import authorize_accounts as authorize
     from tui.service import InstallService
     from tui.store import ProfileStore
 
     await configure(box, config_dir)
     service = InstallService(ProfileStore(config_dir), api_base=box.base_url, app_base=box.base_url)
-    await service.load()
-    try:
-        async with httpx.AsyncClient() as client:
-            for hub_id in hub_ids:
-                attempt = await service.start_login(hub_id=hub_id)
-                finished = asyncio.create_task(service.finish_login(attempt))
-                await choose(client, attempt.url, hub_id)
-                await finished
-    finally:
-        await service.aclose()
+    await authorize(service, *hub_ids)
