@@ -17,13 +17,13 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
-from tui.app import DemoInfo, HubSpotApp
-from tui.profile import AppConfig
+from tui.core.profile import AppConfig
+from tui.core.service import InstallService
+from tui.core.store import ProfileStore
 from tui.sandbox import DEMO_APP, Sandbox
-from tui.screens.chooser import ChooserScreen
-from tui.screens.oauth import OAuthScreen
-from tui.service import InstallService
-from tui.store import ProfileStore
+from tui.ui.app import DemoInfo, HubSpotApp
+from tui.ui.screens.chooser import ChooserScreen
+from tui.ui.screens.oauth import OAuthScreen
 
 MAIN_HUB = 44120003
 DEVELOPER_HUB = 44120001

@@ -17,12 +17,12 @@ from typing import Any
 import httpx
 
 from tests.conftest import pick_free_port
+from tui.core.profile import AppConfig
+from tui.core.service import InstallService
+from tui.core.store import ProfileStore
 from tui.hubspot.models import AccountReport
-from tui.profile import AppConfig
 from tui.sandbox import DEMO_APP, Fault, FaultKind, Sandbox
 from tui.sandbox.browser import choose
-from tui.service import InstallService
-from tui.store import ProfileStore
 
 MAIN = 44120003
 TIMEOUT = 0.3

@@ -43,13 +43,13 @@ from tests.app_helpers import (
     settle,
     wait_until,
 )
-from tui.app import DemoInfo, HubSpotApp
+from tui.core.profile import AppConfig
+from tui.core.service import InstallService
+from tui.core.store import ProfileStore
 from tui.hubspot.oauth import Pkce, pkce_challenge
-from tui.profile import AppConfig
 from tui.sandbox import DEMO_APP, Sandbox
-from tui.screens.chooser import ChooserScreen
-from tui.service import InstallService
-from tui.store import ProfileStore
+from tui.ui.app import DemoInfo, HubSpotApp
+from tui.ui.screens.chooser import ChooserScreen
 
 FROZEN_NOW = 1_735_732_800.0
 """2025-01-01 12:00 UTC: the "now" of every screenshot (in the past, so no store temp file

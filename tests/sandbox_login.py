@@ -15,7 +15,7 @@ import httpx
 from tui.sandbox.browser import choose
 
 if TYPE_CHECKING:
-    from tui.service import InstallService
+    from tui.core.service import InstallService
 
 
 async def authorize_accounts(service: InstallService, *hub_ids: int) -> None:

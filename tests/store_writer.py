@@ -13,6 +13,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from tui.core.profile import AppConfig, Profile, ProfileSecrets
+from tui.core.store import ProfileStore
 from tui.hubspot.models import (
     Access,
     AccountReport,
@@ -21,8 +23,6 @@ from tui.hubspot.models import (
     ProbeResult,
     TokenSet,
 )
-from tui.profile import AppConfig, Profile, ProfileSecrets
-from tui.store import ProfileStore
 
 
 def generation_of(client_id: str) -> int:

@@ -20,11 +20,11 @@ from tests.app_helpers import (
 )
 from tui.hubspot.models import AccountReport, AccountRole
 from tui.sandbox import FaultKind, Sandbox
-from tui.screens.accounts import AccountsScreen
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.overview import OverviewScreen
-from tui.widgets.account_table import AccountTable
-from tui.widgets.countdown import Countdown
+from tui.ui.screens.accounts import AccountsScreen
+from tui.ui.screens.confirm import ConfirmScreen
+from tui.ui.screens.overview import OverviewScreen
+from tui.ui.widgets.account_table import AccountTable
+from tui.ui.widgets.countdown import Countdown
 
 
 async def test_accounts_table_and_actions(tmp_path: Path) -> None:

@@ -30,13 +30,13 @@ from tests.app_helpers import (
 )
 from tests.faults_support import FAULT_KINDS, TIMEOUT, Kind, Sleeps
 from tests.figures import add_figure
-from tui.app import DemoInfo, HubSpotApp
+from tui.core.service import InstallService
+from tui.core.store import ProfileStore
 from tui.hubspot.models import AccountRole
 from tui.sandbox import DEMO_APP, FaultKind
-from tui.screens.chooser import ChooserScreen
-from tui.screens.oauth import OAuthScreen
-from tui.service import InstallService
-from tui.store import ProfileStore
+from tui.ui.app import DemoInfo, HubSpotApp
+from tui.ui.screens.chooser import ChooserScreen
+from tui.ui.screens.oauth import OAuthScreen
 
 TOKEN = "/oauth/v3/token"
 

@@ -11,12 +11,12 @@ import pytest
 from textual.widgets import Input, SelectionList
 
 from tests.app_helpers import MAIN_HUB, sandbox_env, screen_text, settle, static_text, wait_until
-from tui.app import DemoInfo, HubSpotApp, detect_ssh, ssh_target
 from tui.hubspot.scopes import filter_scopes, scope_params
 from tui.sandbox import DEMO_APP
-from tui.screens.help import HelpScreen
-from tui.screens.oauth import OAuthScreen
-from tui.screens.scopes import ScopesScreen
+from tui.ui.app import DemoInfo, HubSpotApp, detect_ssh, ssh_target
+from tui.ui.screens.help import HelpScreen
+from tui.ui.screens.oauth import OAuthScreen
+from tui.ui.screens.scopes import ScopesScreen
 
 
 async def test_new_user_lands_on_overview_and_is_led_on(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import textual
 from textual import events
 from textual.drivers.linux_driver import LinuxDriver
 
-from tui import driver as fast
+from tui.ui import driver as fast
 
 
 class Recorder:
@@ -131,7 +131,7 @@ def test_the_app_uses_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """HubSpotApp picks the fast driver, unless TEXTUAL_DRIVER names another one."""
     from textual import constants
 
-    from tui.app import HubSpotApp
+    from tui.ui.app import HubSpotApp
 
     expected = fast.fast_escape_driver()
     if expected is None:

@@ -32,6 +32,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.figures import add_figure
+from tui.core.profile import Profile, ProfileSecrets
+from tui.core.service import InstallService, compute_status
+from tui.core.store import ProfileStore, StoreError
 from tui.hubspot import validate
 from tui.hubspot.client import HubSpotClient
 from tui.hubspot.errors import CallbackError, HubSpotError, InputError
@@ -42,9 +45,6 @@ from tui.hubspot.oauth import (
     redirect_uri_problem,
 )
 from tui.hubspot.scopes import BY_NAME, filter_scopes, lint, scope_params
-from tui.profile import Profile, ProfileSecrets
-from tui.service import InstallService, compute_status
-from tui.store import ProfileStore, StoreError
 
 
 def fuzz(examples: int) -> settings:

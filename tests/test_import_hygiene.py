@@ -21,7 +21,13 @@ HUBSPOT_MODULES = [
     "tui.hubspot.scopes",
     "tui.hubspot.redact",
 ]
-OTHER_NON_UI = ["tui.store", "tui.store_codec", "tui.status", "tui.profile", "tui.service"]
+OTHER_NON_UI = [
+    "tui.core.store",
+    "tui.core.store_codec",
+    "tui.core.checklist",
+    "tui.core.profile",
+    "tui.core.service",
+]
 
 # Runs in a fresh interpreter: the HubSpot modules must import; the other non-UI modules are
 # imported only when they exist and import cleanly (other engineers may still be writing them).

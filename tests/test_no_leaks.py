@@ -50,14 +50,14 @@ from tests.app_helpers import (
 from tests.conftest import pick_free_port
 from tests.faults_support import Sleeps
 from tests.figures import add_figure
-from tui.app import DemoInfo, HubSpotApp
+from tui.core.profile import ProfileSecrets
+from tui.core.service import InstallService
+from tui.core.store import ProfileStore
 from tui.hubspot.errors import HubSpotError, RefreshTokenRevoked
 from tui.hubspot.models import TokenGrant, TokenSet
 from tui.hubspot.oauth import new_pkce
-from tui.profile import ProfileSecrets
 from tui.sandbox import DEMO_APP, FaultKind, Sandbox
-from tui.service import InstallService
-from tui.store import ProfileStore
+from tui.ui.app import DemoInfo, HubSpotApp
 
 ROOT = Path(__file__).resolve().parent.parent
 SCOPES = "oauth crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read"
@@ -358,7 +358,7 @@ async def test_reprs_errors_and_rendered_crashes_hold_no_secret(tmp_path: Path) 
             ProfileStore(tmp_path / "cfg"), api_base=sandbox.base_url, app_base=sandbox.base_url
         )
         await service.load()
-        from tui.profile import AppConfig
+        from tui.core.profile import AppConfig
 
         await service.save_app(
             AppConfig(client_id=DEMO_APP.client_id, callback_port=port), DEMO_APP.client_secret

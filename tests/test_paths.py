@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.paths import APP_NAME, demo_dir, resolve_config_dir, store_paths
+from tui.core.paths import APP_NAME, demo_dir, resolve_config_dir, store_paths
 
 unix_only = pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="XDG is Linux/BSD")
 

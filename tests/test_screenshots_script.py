@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.make_screenshots import SCREENSHOTS
+from tui.core.store import ProfileStore
 from tui.sandbox import DEMO_APP
-from tui.store import ProfileStore
 
 SCRIPT = Path(__file__).resolve().parent / "make_screenshots.py"
 

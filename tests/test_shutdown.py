@@ -28,11 +28,11 @@ import pytest
 
 from tests.conftest import pick_free_port
 from tests.figures import add_figure
+from tui.core.profile import AppConfig, Profile, ProfileSecrets
+from tui.core.store import ProfileStore
 from tui.hubspot.listener import port_holder
-from tui.profile import AppConfig, Profile, ProfileSecrets
 from tui.sandbox import DEMO_APP, FaultKind, Sandbox
 from tui.sandbox.browser import choose
-from tui.store import ProfileStore
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIN = 44120003

@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tui.core.checklist import build_status, status_to_json
+from tui.core.profile import AppConfig, Profile
 from tui.hubspot.models import (
     CHECK_IDS,
     Access,
@@ -20,8 +22,6 @@ from tui.hubspot.models import (
     InstallStatus,
     ProbeResult,
 )
-from tui.profile import AppConfig, Profile
-from tui.status import build_status, status_to_json
 
 NOW = 1_700_000_000.0
 CLIENT_ID = "1a2b3c4d-5e6f-4a0b-8c9d-0123456789ab"

@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 
 from tests.figures import record_figure
 from tests.store_writer import build_state, generation_of
+from tui.core.profile import AppConfig, Profile, ProfileSecrets
+from tui.core.store import ProfileStore, StoreError, StoreWarning
 from tui.hubspot.models import (
     Access,
     AccountReport,
@@ -29,8 +31,6 @@ from tui.hubspot.models import (
     Region,
     TokenSet,
 )
-from tui.profile import AppConfig, Profile, ProfileSecrets
-from tui.store import ProfileStore, StoreError, StoreWarning
 
 WRITER = Path(__file__).with_name("store_writer.py")
 SECRET = "cs-3b1e9f0a-SECRET-do-not-leak"

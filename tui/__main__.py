@@ -1,6 +1,6 @@
 """Entry point of the `hubspot-tui` console script.
 
-Kept tiny: the command line lives in `tui.cli`, and Textual is imported only when the dashboard
+Kept tiny: the command line lives in `tui.cli.main`, and Textual is imported only when the dashboard
 actually starts, so `hubspot-tui status` never pays for it.
 """
 
@@ -12,7 +12,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     """Run hubspot-tui and exit with its status (0 ok/ready, 1 failure/not ready, 2 usage)."""
-    from tui.cli import run
+    from tui.cli.main import run
 
     try:
         code = run(argv)

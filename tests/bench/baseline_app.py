@@ -60,7 +60,7 @@ class PushedScreen(Screen[None]):
         else:
             # The stock way to show N accounts: every row added to a DataTable, with the same
             # fixed column widths as hubspot-tui's table (fixed widths are the fast stock way).
-            from tui.widgets.account_rows import COLUMNS
+            from tui.ui.widgets.account_rows import COLUMNS
 
             for _, label, width in COLUMNS:
                 table.add_column(label, width=width)
@@ -105,7 +105,7 @@ def account_rows(count: int) -> list[tuple[str, ...]]:
     import time
 
     from tests.bench.fixtures import report
-    from tui.widgets.account_rows import row_for
+    from tui.ui.widgets.account_rows import row_for
 
     now = time.time()
     return [row_for(report(i, now=now), i == 0, now + 1800, now) for i in range(count)]

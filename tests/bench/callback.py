@@ -26,9 +26,9 @@ import httpx
 from tests.bench.common import APP_MARKERS, Row, Settings, failed_row, median, spawn_app
 from tests.bench.sandbox_env import BenchSandbox, configure
 from tests.bench.status_bench import _kind
+from tui.core.profile import DEFAULT_OPTIONAL_SCOPES, DEFAULT_REQUIRED_SCOPES
 from tui.hubspot.client import HubSpotClient
 from tui.hubspot.oauth import build_authorize_url, new_pkce, new_state
-from tui.profile import DEFAULT_OPTIONAL_SCOPES, DEFAULT_REQUIRED_SCOPES
 from tui.sandbox import DEMO_APP
 from tui.sandbox.browser import choose
 

@@ -10,6 +10,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from tui.core.profile import (
+    DEFAULT_OPTIONAL_SCOPES,
+    DEFAULT_REQUIRED_SCOPES,
+    AppConfig,
+    Profile,
+    ProfileSecrets,
+)
+from tui.core.store import ProfileStore
 from tui.hubspot.models import (
     Access,
     AccountReport,
@@ -18,15 +26,7 @@ from tui.hubspot.models import (
     ProbeResult,
     TokenSet,
 )
-from tui.profile import (
-    DEFAULT_OPTIONAL_SCOPES,
-    DEFAULT_REQUIRED_SCOPES,
-    AppConfig,
-    Profile,
-    ProfileSecrets,
-)
 from tui.sandbox import DEMO_APP
-from tui.store import ProfileStore
 
 HUB_BASE = 44_100_000
 """Hub id of account 0; account i is HUB_BASE + i."""

@@ -35,7 +35,7 @@ BASE_PUSHED = "PUSHED-SCREEN"
 BASE_BACK = "BASELINE-READY"
 
 ESCAPE_WINDOW_MS = 25.0
-"""hubspot-tui's lone-Escape window (tui.driver.ESCAPE_WINDOW): what Esc costs over a plain key."""
+"""hubspot-tui's lone-Escape window (tui.ui.driver.ESCAPE_WINDOW): what Esc costs."""
 
 
 def _press(term: PtyTerm, key: str, marker: str) -> float:

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
-from tui.profile import AppConfig
+from tui.core.profile import AppConfig
 from tui.sandbox import DEMO_APP, FaultKind, Sandbox
 
 API_PATHS = (
@@ -71,8 +71,8 @@ class BenchSandbox:
 
 async def configure(box: BenchSandbox, config_dir: Path) -> None:
     """Store the demo app's credentials, confirmed default scopes and this box's callback port."""
-    from tui.service import InstallService
-    from tui.store import ProfileStore
+    from tui.core.service import InstallService
+    from tui.core.store import ProfileStore
 
     service = InstallService(ProfileStore(config_dir), api_base=box.base_url, app_base=box.base_url)
     await service.load()
@@ -86,8 +86,8 @@ async def configure(box: BenchSandbox, config_dir: Path) -> None:
 async def authorize_accounts(box: BenchSandbox, config_dir: Path, hub_ids: tuple[int, ...]) -> None:
     """Configure `config_dir` and authorize `hub_ids` through the sandbox's pages."""
     from tests.sandbox_login import authorize_accounts as authorize
-    from tui.service import InstallService
-    from tui.store import ProfileStore
+    from tui.core.service import InstallService
+    from tui.core.store import ProfileStore
 
     await configure(box, config_dir)
     service = InstallService(ProfileStore(config_dir), api_base=box.base_url, app_base=box.base_url)

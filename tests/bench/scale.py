@@ -32,7 +32,7 @@ from tests.bench.common import (
 )
 from tests.bench.fixtures import HUB_BASE, report, write_profile
 from tests.bench.pty_term import PtyTerm
-from tui.widgets.account_rows import search_text
+from tui.ui.widgets.account_rows import search_text
 
 SMALL = 20
 LOADED = "Install checklist"

@@ -14,6 +14,7 @@ import math
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 
+from tui.core.profile import Profile
 from tui.hubspot.models import (
     CHECK_IDS,
     Access,
@@ -24,7 +25,6 @@ from tui.hubspot.models import (
     InstallStatus,
     ProbeResult,
 )
-from tui.profile import Profile
 
 __all__ = ["CHECK_IDS", "TITLES", "build_status", "status_to_json"]
 

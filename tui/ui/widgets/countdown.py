@@ -8,7 +8,7 @@ from collections.abc import Callable
 from textual.timer import Timer
 from textual.widgets import Static
 
-from tui.widgets.badges import format_remaining
+from tui.ui.widgets.badges import format_remaining
 
 
 class Countdown(Static):

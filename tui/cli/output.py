@@ -7,14 +7,16 @@ see tokens only through `token_expires_at`.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
+from tui.hubspot.errors import HubSpotError
 from tui.hubspot.models import Access, AccountReport, CheckState, InstallStatus, ProbeResult
 
 if TYPE_CHECKING:
-    from tui.profile import Profile
-    from tui.service import StepEvent
+    from tui.core.profile import Profile
+    from tui.core.service import StepEvent
 
 ExpiryLookup = Callable[[int], "float | None"]
 
@@ -124,7 +126,7 @@ def status_json(
     status: InstallStatus, profile: Profile, token_expires_at: ExpiryLookup, now: float
 ) -> dict[str, object]:
     """The documented `status --json` shape."""
-    from tui.status import status_to_json
+    from tui.core.checklist import status_to_json
 
     expiry: dict[int, float] = {}
     for hub_id in profile.accounts:
@@ -132,3 +134,12 @@ def status_json(
         if expires_at is not None:
             expiry[hub_id] = expires_at
     return status_to_json(status, profile, expiry, now)
+
+
+def print_error(exc: HubSpotError, stream: TextIO = sys.stderr) -> None:
+    """Print a HubSpot error as `error:` plus its next step and correlation id."""
+    print(f"error: {exc.message}", file=stream)
+    if exc.action:
+        print(f"  next: {exc.action}", file=stream)
+    if exc.correlation_id:
+        print(f"  HubSpot correlation id: {exc.correlation_id}", file=stream)

@@ -1,8 +1,7 @@
-"""The `hubspot-tui` command line: the same core as the dashboard, scriptable.
+"""One function per `hubspot-tui` command that needs the install service.
 
-Exit codes: 0 success / ready, 1 failure / not ready, 2 usage (bad options or values).
-Progress goes to stderr; results (the authorize URL, tables, JSON) go to stdout. No secret is
-ever printed, except the sandbox's own demo credentials by `hubspot-tui sandbox`.
+Each takes the loaded `InstallService` and the parsed arguments and returns the exit code; results
+go to stdout, progress and errors to stderr (see `tui.cli.main` for the dispatch).
 """
 
 from __future__ import annotations
@@ -11,230 +10,30 @@ import argparse
 import asyncio
 import os
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
-from tui import __version__
-from tui.cli_output import (
+from tui.cli.output import (
+    print_error,
     render_accounts,
     render_status,
     render_step,
     status_json,
 )
+from tui.core.profile import AppConfig
 from tui.hubspot.errors import HubSpotError, InputError
 from tui.hubspot.models import Region
-from tui.lifecycle import run_async
-from tui.profile import DEFAULT_API_BASE, AppConfig
 
 if TYPE_CHECKING:
-    from tui.demo import DemoEnvironment
-    from tui.service import InstallService, LoginAttempt
+    from tui.core.service import InstallService, LoginAttempt
 
 EXIT_OK = 0
 EXIT_FAIL = 1
 EXIT_USAGE = 2
 
-
-class UsageError(Exception):
-    """A bad option value: reported with exit code 2."""
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (global options, then one subcommand or none for the dashboard)."""
-    env = os.environ
-    parser = argparse.ArgumentParser(
-        prog="hubspot-tui",
-        description="Connect a HubSpot OAuth app and see at a glance whether the install is right. "
-        "Without a command, starts the dashboard.",
-    )
-    parser.add_argument("--version", action="version", version=f"hubspot-tui {__version__}")
-    parser.add_argument(
-        "--profile",
-        default=env.get("HUBSPOT_TUI_PROFILE", "default"),
-        help="profile name (one HubSpot app each; env HUBSPOT_TUI_PROFILE; default: default)",
-    )
-    parser.add_argument(
-        "--config-dir", help="where profiles and credentials live (env HUBSPOT_TUI_CONFIG_DIR)"
-    )
-    parser.add_argument(
-        "--api-base",
-        default=env.get("HUBSPOT_TUI_API_BASE", DEFAULT_API_BASE),
-        help="HubSpot API origin (env HUBSPOT_TUI_API_BASE)",
-    )
-    parser.add_argument(
-        "--app-base",
-        default=env.get("HUBSPOT_TUI_APP_BASE", ""),
-        help="HubSpot authorize host (env HUBSPOT_TUI_APP_BASE; default by region)",
-    )
-    parser.add_argument(
-        "--http-timeout",
-        type=_seconds,
-        default=env.get("HUBSPOT_TUI_HTTP_TIMEOUT", "10"),
-        metavar="SECONDS",
-        help="how long one HubSpot request may take (env HUBSPOT_TUI_HTTP_TIMEOUT; default 10)",
-    )
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="run on the embedded sandbox HubSpot with a demo app (own store, no network)",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    p = sub.add_parser("configure", help="set the app's credentials, redirect URL and scopes")
-    p.add_argument("--client-id")
-    p.add_argument(
-        "--client-secret-stdin", action="store_true", help="read the client secret from stdin"
-    )
-    p.add_argument("--scopes", help='required scopes, space-separated: "oauth crm.objects..."')
-    p.add_argument("--optional-scopes", help="optional scopes, space-separated")
-    group = p.add_mutually_exclusive_group()
-    group.add_argument("--callback-port", type=int, help="loopback port of the redirect URL")
-    group.add_argument("--redirect-uri", help="explicit redirect URL (https, or http://localhost)")
-    p.add_argument("--partner-id", help="PartnerIdentifier host: https://HOST/connector/callback")
-    p.add_argument("--install-url", help="the app's sample install URL: fills id, redirect, scopes")
-    p.add_argument("--region", choices=["na", "eu"], help="HubSpot region of the app's UI")
-    p.add_argument("--token-version", choices=["v3", "v1"], help="token endpoint (v1 sunsets 2027)")
-
-    p = sub.add_parser("login", help="authorize an account (loopback listener or paste-back)")
-    p.add_argument("--open", action="store_true", help="open the URL with $BROWSER / webbrowser")
-    p.add_argument("--paste", action="store_true", help="read the redirected URL from stdin")
-    p.add_argument("--account", type=int, metavar="HUB_ID", help="pin the authorize URL")
-    p.add_argument("--timeout", type=float, default=600.0, help="seconds to wait (default 600)")
-
-    p = sub.add_parser("status", help="the install checklist (exit 0 only when ready)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--check", action="store_true", help="re-probe every account live first")
-
-    p = sub.add_parser("accounts", help="list authorized accounts")
-    p.add_argument("--json", action="store_true")
-
-    p = sub.add_parser("use", help="make an account the active one")
-    p.add_argument("hub_id", type=int)
-
-    p = sub.add_parser("refresh", help="refresh an account's access token now")
-    p.add_argument("hub_id", type=int, nargs="?", help="default: the active account")
-
-    p = sub.add_parser("remove", help="revoke an account's tokens and forget it")
-    p.add_argument("hub_id", type=int)
-    p.add_argument("--force", action="store_true", help="forget it even if revoking fails")
-
-    sub.add_parser("paths", help="print the config and credential file paths")
-
-    p = sub.add_parser("sandbox", help="run the embedded sandbox HubSpot until Ctrl-C")
-    p.add_argument("--port", type=int, default=0)
-    p.add_argument("--token-lifetime", type=int, default=1800, help="access token seconds")
-    p.add_argument(
-        "--redirect-uri", action="append", default=[], help="register another redirect URL"
-    )
-    return parser
-
-
-def _seconds(text: str) -> float:
-    """An argparse type: a positive number of seconds (at most an hour)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError("must be more than 0 and at most 3600 seconds")
-    return value
-
-
-def run(argv: list[str] | None = None) -> int:
-    """Parse `argv` and run the command; returns the exit code."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
-        return int(exc.code or 0)
-    from tui.paths import resolve_config_dir
-
-    config_dir = resolve_config_dir(args.config_dir)
-    if args.command == "paths":
-        return cmd_paths(config_dir, args.profile)
-    if args.command == "sandbox":
-        return cmd_sandbox(args)
-    if args.command is None:
-        return run_dashboard(args, config_dir)
-    demo: DemoEnvironment | None = None
-    try:
-        if args.demo:
-            from tui.demo import start_demo
-
-            demo = start_demo(config_dir)
-        handler = COMMANDS[args.command]
-        return run_async(lambda: _with_service(args, config_dir, demo, handler))
-    except UsageError as exc:
-        print(f"hubspot-tui: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    finally:
-        if demo is not None:
-            demo.stop()
-
-
-def _make_service(
-    args: argparse.Namespace, config_dir: Path, demo: DemoEnvironment | None
-) -> InstallService:
-    from tui.service import InstallService
-    from tui.store import ProfileStore
-
-    if demo is not None:
-        return InstallService(
-            ProfileStore(demo.config_dir),
-            args.profile,
-            api_base=demo.base_url,
-            app_base=demo.base_url,
-            redirect_hook=demo.allow_redirect,
-            http_timeout=args.http_timeout,
-        )
-    return InstallService(
-        ProfileStore(config_dir),
-        args.profile,
-        api_base=args.api_base,
-        app_base=args.app_base,
-        http_timeout=args.http_timeout,
-    )
-
-
 Handler = Callable[["InstallService", argparse.Namespace], Awaitable[int]]
-
-
-async def _with_service(
-    args: argparse.Namespace, config_dir: Path, demo: DemoEnvironment | None, handler: Handler
-) -> int:
-    from tui.store import StoreError
-
-    try:
-        service = _make_service(args, config_dir, demo)
-    except StoreError as exc:
-        print(f"hubspot-tui: {exc}", file=sys.stderr)
-        return EXIT_FAIL
-    try:
-        await service.load()
-        for warning in service.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        return await handler(service, args)
-    except HubSpotError as exc:
-        _print_error(exc)
-        return EXIT_USAGE if isinstance(exc, InputError) and exc.code == "USAGE" else EXIT_FAIL
-    except StoreError as exc:
-        print(f"hubspot-tui: {exc}", file=sys.stderr)
-        return EXIT_FAIL
-    finally:
-        await service.aclose()
-
-
-def _print_error(exc: HubSpotError, stream: TextIO = sys.stderr) -> None:
-    print(f"error: {exc.message}", file=stream)
-    if exc.action:
-        print(f"  next: {exc.action}", file=stream)
-    if exc.correlation_id:
-        print(f"  HubSpot correlation id: {exc.correlation_id}", file=stream)
-
-
-# ---------------------------------------------------------------- commands
 
 
 async def cmd_configure(service: InstallService, args: argparse.Namespace) -> int:
@@ -303,7 +102,7 @@ def _with_redirect(app: AppConfig, redirect_uri: str) -> AppConfig:
     """A loopback redirect becomes a callback port (the listener needs it); others stay as is."""
     from urllib.parse import urlsplit
 
-    from tui.profile import CALLBACK_PATH
+    from tui.core.profile import CALLBACK_PATH
 
     parts = urlsplit(redirect_uri)
     if parts.scheme == "http" and parts.hostname == "localhost" and parts.path == CALLBACK_PATH:
@@ -404,7 +203,7 @@ async def cmd_status(service: InstallService, args: argparse.Namespace) -> int:
         for hub_id, exc in failures.items():
             # The stored report is shown below as it was: say it could not be confirmed now.
             exc.message = f"could not re-check {hub_id}: {exc.message}"
-            _print_error(exc)
+            print_error(exc)
     status = service.status()
     if args.json:
         import json
@@ -479,36 +278,5 @@ COMMANDS: dict[str, Handler] = {
 }
 
 
-def cmd_paths(config_dir: Path, profile: str) -> int:
-    """`paths`: where everything lives (no file is created)."""
-    from tui.paths import demo_dir, store_paths
-
-    paths = store_paths(config_dir)
-    print(f"profile:      {profile}")
-    print(f"config dir:   {paths.dir}")
-    print(f"config:       {paths.config}")
-    print(f"credentials:  {paths.credentials}  (0600; client secret and tokens)")
-    print(f"demo store:   {demo_dir(config_dir)}")
-    return EXIT_OK
-
-
-def cmd_sandbox(args: argparse.Namespace) -> int:
-    """`sandbox`: serve the fake HubSpot until Ctrl-C (see `tui.lifecycle.serve_sandbox`)."""
-    from tui.lifecycle import serve_sandbox
-
-    return serve_sandbox(args.port, args.token_lifetime, args.redirect_uri)
-
-
-def run_dashboard(args: argparse.Namespace, config_dir: Path) -> int:
-    """Start the Textual dashboard (see `tui.lifecycle.run_dashboard`)."""
-    from tui.lifecycle import run_dashboard as run
-
-    return run(
-        config_dir, demo=args.demo, make_service=lambda d: _make_service(args, config_dir, d)
-    )
-
-
 def _now() -> float:
-    import time
-
     return time.time()

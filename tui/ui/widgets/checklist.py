@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.widget import Widget
 
 from tui.hubspot.models import CheckState
-from tui.widgets.badges import check_label
+from tui.ui.widgets.badges import check_label
 
 STATE_WIDTH = 8
 TITLE_WIDTH = 16

@@ -26,7 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.hubspot.models import AccountReport
-from tui.widgets.account_rows import (
+from tui.ui.widgets.account_rows import (
     HEADER_TEXT,
     ROW_WIDTH,
     Row,

@@ -10,13 +10,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from tui.core.profile import Profile
 from tui.hubspot.models import CHECK_IDS, AccountRole, Check, CheckState, InstallStatus
-from tui.messages import AuthorizeRequested, RecheckRequested
-from tui.profile import Profile
-from tui.screens.base import SectionScreen, update
-from tui.widgets.badges import role_badge
-from tui.widgets.checklist import Checklist, ChecklistRow
-from tui.widgets.countdown import Countdown
+from tui.ui.messages import AuthorizeRequested, RecheckRequested
+from tui.ui.screens.base import SectionScreen, update
+from tui.ui.widgets.badges import role_badge
+from tui.ui.widgets.checklist import Checklist, ChecklistRow
+from tui.ui.widgets.countdown import Countdown
 
 FIX_KEYS: dict[str, tuple[str, str]] = {
     "credentials": ("F3", "credentials"),

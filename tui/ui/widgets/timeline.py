@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from tui.service import LoginStep, StepEvent
+from tui.core.service import LoginStep, StepEvent
 
 STEP_LABELS: dict[LoginStep, str] = {
     LoginStep.URL_READY: "URL ready",

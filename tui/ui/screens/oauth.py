@@ -23,16 +23,16 @@ from textual.style import Style
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
+from tui.core.service import LoginAttempt, LoginStep, StepEvent
 from tui.hubspot import validate
 from tui.hubspot.errors import CallbackError, HubSpotError
 from tui.hubspot.models import AccountRole
-from tui.screens.base import USER_ERRORS, SectionScreen, user_error
-from tui.screens.chooser import Choice, ChooserScreen
-from tui.service import LoginAttempt, LoginStep, StepEvent
-from tui.widgets.badges import role_word
-from tui.widgets.countdown import Countdown
-from tui.widgets.timeline import LoginTimeline
-from tui.widgets.verdict import TONE_LOOK, Tone, error_verdict, report_tone, report_verdict
+from tui.ui.screens.base import USER_ERRORS, SectionScreen, user_error
+from tui.ui.screens.chooser import Choice, ChooserScreen
+from tui.ui.widgets.badges import role_word
+from tui.ui.widgets.countdown import Countdown
+from tui.ui.widgets.timeline import LoginTimeline
+from tui.ui.widgets.verdict import TONE_LOOK, Tone, error_verdict, report_tone, report_verdict
 
 SSH_OPEN_WINDOW = 8.0
 """Seconds within which a second `o` confirms opening a browser on the remote host."""
@@ -205,7 +205,7 @@ class OAuthScreen(SectionScreen):
         help_line.display = self.hub_app.ssh and loopback
         if not help_line.display:
             return
-        from tui.app import ssh_target
+        from tui.ui.app import ssh_target
 
         port = parts.port or 80
         self.tunnel = f"ssh -L {port}:localhost:{port} {ssh_target()}"

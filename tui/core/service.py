@@ -15,7 +15,17 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from tui import checks
+from tui.core import probes
+from tui.core.login import (
+    LoginAttempt,
+    LoginStep,
+    StepCallback,
+    StepEvent,
+    exchange_failed,
+    probe_summary,
+    verdict,
+)
+from tui.core.profile import DEFAULT_API_BASE, AppConfig, Profile, ProfileSecrets
 from tui.hubspot.errors import (
     AuthenticationError,
     CallbackError,
@@ -29,24 +39,14 @@ from tui.hubspot.models import (
     InstallStatus,
     TokenSet,
 )
-from tui.login import (
-    LoginAttempt,
-    LoginStep,
-    StepCallback,
-    StepEvent,
-    exchange_failed,
-    probe_summary,
-    verdict,
-)
-from tui.profile import DEFAULT_API_BASE, AppConfig, Profile, ProfileSecrets
 
 __all__ = ["InstallService", "LoginAttempt", "LoginStep", "StepCallback", "StepEvent"]
 
 if TYPE_CHECKING:
     import httpx
 
+    from tui.core.store import ProfileStore
     from tui.hubspot.client import HubSpotClient
-    from tui.store import ProfileStore
 
 REFRESH_MARGIN = 300.0
 """Refresh this many seconds before expiry (HubSpot's own CLI uses 5 minutes)."""
@@ -355,11 +355,11 @@ class InstallService:
             minutes = int(grant.tokens.expires_in(self._clock()) // 60)
             emit(LoginStep.TOKENS, f"tokens received (access token valid {minutes} min)")
             try:
-                report = await checks.inspect(
+                report = await probes.inspect(
                     self, grant.tokens, hub_hint=grant.hub_id, scopes_hint=grant.scopes
                 )
             except HubSpotError as exc:
-                await checks.keep_unchecked(self, grant, attempt.hub_pin, exc)
+                await probes.keep_unchecked(self, grant, attempt.hub_pin, exc)
                 raise
 
             def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
@@ -409,7 +409,7 @@ class InstallService:
                     refresh_token=tokens.refresh_token,
                 )
             except RefreshTokenRevoked as exc:
-                await checks.mark_broken(self, hub_id, f"{REVOKED_HINT}. {exc.action}".strip())
+                await probes.mark_broken(self, hub_id, f"{REVOKED_HINT}. {exc.action}".strip())
                 raise
             new_tokens = grant.tokens
 
@@ -425,16 +425,16 @@ class InstallService:
     # ----------------------------------------------------------------- checks
 
     async def check(self, hub_id: int) -> AccountReport:
-        """Re-probe one account live and store the report (see `tui.checks.check`)."""
-        return await checks.check(self, hub_id)
+        """Re-probe one account live and store the report (see `tui.core.probes.check`)."""
+        return await probes.check(self, hub_id)
 
     async def recheck_all(self) -> tuple[list[AccountReport], dict[int, HubSpotError]]:
         """Re-probe every account: reports, and the transient failures by Hub ID."""
-        return await checks.recheck_all(self)
+        return await probes.recheck_all(self)
 
     async def check_all(self, *, strict: bool = False) -> list[AccountReport]:
-        """Re-probe every account; `strict` raises the first failure (see `tui.checks`)."""
-        return await checks.check_all(self, strict=strict)
+        """Re-probe every account; `strict` raises the first failure (see `tui.core.probes`)."""
+        return await probes.check_all(self, strict=strict)
 
     async def remove(self, hub_id: int, *, force: bool = False) -> bool:
         """Revoke `hub_id`'s refresh token at HubSpot and forget the account.
@@ -484,10 +484,10 @@ class InstallService:
 
 def compute_status(profile: Profile, secrets: ProfileSecrets, now: float) -> InstallStatus:
     """The checklist for a profile, wired to the real validation and scope rules."""
+    from tui.core.checklist import build_status
     from tui.hubspot.oauth import redirect_uri_problem
     from tui.hubspot.scopes import lint
     from tui.hubspot.validate import client_id_problem
-    from tui.status import build_status
 
     return build_status(
         profile,

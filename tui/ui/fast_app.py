@@ -44,9 +44,9 @@ class FastApp(App[None]):
     # ----------------------------------------------------------------- driver
 
     def get_driver_class(self) -> type[Driver]:
-        """Textual's driver, with a precise and shorter lone-Escape window (see tui.driver)."""
+        """Textual's driver, with a precise and shorter lone-Escape window (see tui.ui.driver)."""
         if constants.DRIVER is None:  # TEXTUAL_DRIVER picks a driver explicitly: respect it
-            from tui.driver import fast_escape_driver
+            from tui.ui.driver import fast_escape_driver
 
             driver = fast_escape_driver()
             if driver is not None:

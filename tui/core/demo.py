@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.paths import demo_dir
+from tui.core.paths import demo_dir
 
 if TYPE_CHECKING:
     from tui.sandbox import Sandbox

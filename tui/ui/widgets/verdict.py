@@ -8,7 +8,7 @@ from textual.content import Content
 
 from tui.hubspot.errors import HubSpotError
 from tui.hubspot.models import AccountReport, AccountRole
-from tui.widgets.badges import access_label, role_advice, role_badge, scopes_ratio
+from tui.ui.widgets.badges import access_label, role_advice, role_badge, scopes_ratio
 
 Tone = Literal["good", "warn", "bad"]
 """How an outcome reads: the verdict widget gets the matching `-good` / `-warn` / `-bad` class."""

@@ -33,10 +33,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui.hubspot.errors import HubSpotError
-from tui.paths import StorePaths, store_paths
-from tui.profile import Profile, ProfileSecrets
-from tui.store_codec import (
+from tui.core.paths import StorePaths, store_paths
+from tui.core.profile import Profile, ProfileSecrets
+from tui.core.store_codec import (
     FORMAT_VERSION,
     ParsedFile,
     decode_profile,
@@ -48,6 +47,7 @@ from tui.store_codec import (
     profile_tables,
     summarize_issues,
 )
+from tui.hubspot.errors import HubSpotError
 
 __all__ = ["FORMAT_VERSION", "ProfileStore", "StoreError", "StoreWarning"]
 
@@ -181,7 +181,7 @@ class ProfileStore:
         """Use the store in `config_dir`; nothing is created until the first write.
 
         Args:
-            config_dir: the store directory, e.g. from `tui.paths.resolve_config_dir()`.
+            config_dir: the store directory, e.g. from `tui.core.paths.resolve_config_dir()`.
             lock_timeout: seconds to wait for another process's write before giving up.
         """
         self.paths: StorePaths = store_paths(config_dir)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tui.hubspot.models import AccountReport
-from tui.widgets.badges import access_text, expiry_text, role_word, scopes_ratio
+from tui.ui.widgets.badges import access_text, expiry_text, role_word, scopes_ratio
 
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("hub", "Hub ID", 12),

@@ -19,14 +19,14 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from tui.core.store import StoreError
 from tui.hubspot.errors import HubSpotError
-from tui.store import StoreError
-from tui.widgets.keybar import KeyBar
-from tui.widgets.nav import NavBar
+from tui.ui.widgets.keybar import KeyBar
+from tui.ui.widgets.nav import NavBar
 
 if TYPE_CHECKING:
-    from tui.app import HubSpotApp
-    from tui.service import InstallService
+    from tui.core.service import InstallService
+    from tui.ui.app import HubSpotApp
 
 MIN_WIDTH = 80
 """The narrowest terminal the layout is designed for."""

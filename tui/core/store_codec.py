@@ -1,6 +1,6 @@
 """Encoding and decoding of the profile store's two TOML files (no I/O, no locking).
 
-`ProfileStore` (in `tui.store`) owns the files, the lock and the atomic writes; this module turns
+`ProfileStore` (`tui.core.store`) owns the files, the lock and the atomic writes; this module turns
 their bytes into `Profile`/`ProfileSecrets` objects and back. Decoding is driven by the
 dataclasses' type hints: a value of the wrong type is recorded as an *issue* (naming the key and
 the expected type, never the value, which may be a secret) and the field keeps its default, so
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
+from tui.core.profile import AppConfig, Profile, ProfileSecrets
 from tui.hubspot.models import AccountReport, TokenSet
-from tui.profile import AppConfig, Profile, ProfileSecrets
 
 FORMAT_VERSION = 1
 """The `version` key at the top of both files."""

@@ -13,12 +13,12 @@ from textual.css.styles import RulesMap
 from textual.widgets import Input, Static
 
 from tui.hubspot.models import AccountReport
-from tui.messages import AuthorizeRequested, RecheckRequested
-from tui.screens.base import SectionScreen, update
-from tui.screens.confirm import ConfirmScreen
-from tui.widgets.account_table import AccountTable
-from tui.widgets.badges import role_advice, role_badge
-from tui.widgets.filter_box import FilterBox
+from tui.ui.messages import AuthorizeRequested, RecheckRequested
+from tui.ui.screens.base import SectionScreen, update
+from tui.ui.screens.confirm import ConfirmScreen
+from tui.ui.widgets.account_table import AccountTable
+from tui.ui.widgets.badges import role_advice, role_badge
+from tui.ui.widgets.filter_box import FilterBox
 
 
 class AccountsScreen(SectionScreen):

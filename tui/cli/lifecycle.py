@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from textual.app import App
 
-    from tui.demo import DemoEnvironment
-    from tui.service import InstallService
+    from tui.core.demo import DemoEnvironment
+    from tui.core.service import InstallService
 
 
 def run_async(make: Callable[[], Awaitable[int]]) -> int:
@@ -75,18 +75,18 @@ def run_dashboard(
     """
     environment: DemoEnvironment | None = None
     if demo:
-        from tui.demo import start_demo
+        from tui.core.demo import start_demo
 
         environment = start_demo(config_dir)
     try:
-        from tui.store import StoreError
+        from tui.core.store import StoreError
 
         try:
             service = make_service(environment)
         except StoreError as exc:
             print(f"hubspot-tui: {exc}", file=sys.stderr)
             return 1
-        from tui.app import DemoInfo, HubSpotApp
+        from tui.ui.app import DemoInfo, HubSpotApp
 
         demo_info = None
         if environment is not None:

@@ -21,17 +21,17 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.timer import Timer
 
-from tui.fast_app import FastApp
 from tui.hubspot.errors import HubSpotError, RefreshTokenRevoked
-from tui.messages import AuthorizeRequested, RecheckRequested
-from tui.screens.base import USER_ERRORS, SectionScreen, user_error
-from tui.screens.overview import OverviewScreen
+from tui.ui.fast_app import FastApp
+from tui.ui.messages import AuthorizeRequested, RecheckRequested
+from tui.ui.screens.base import USER_ERRORS, SectionScreen, user_error
+from tui.ui.screens.overview import OverviewScreen
 
 if TYPE_CHECKING:
     import httpx
 
-    from tui.profile import Profile
-    from tui.service import InstallService
+    from tui.core.profile import Profile
+    from tui.core.service import InstallService
 
 T = TypeVar("T")
 
@@ -49,25 +49,25 @@ ms, so the first frame is the real checklist, not "Loading…"; a huge one loads
 # Only the Overview is built at start-up: each other section's module (and what it imports, e.g.
 # Markdown for the help screen) is imported on its first visit, off the start-up path.
 def _credentials_screen() -> Screen[Any]:
-    from tui.screens.credentials import CredentialsScreen
+    from tui.ui.screens.credentials import CredentialsScreen
 
     return CredentialsScreen()
 
 
 def _scopes_screen() -> Screen[Any]:
-    from tui.screens.scopes import ScopesScreen
+    from tui.ui.screens.scopes import ScopesScreen
 
     return ScopesScreen()
 
 
 def _oauth_screen() -> Screen[Any]:
-    from tui.screens.oauth import OAuthScreen
+    from tui.ui.screens.oauth import OAuthScreen
 
     return OAuthScreen()
 
 
 def _accounts_screen() -> Screen[Any]:
-    from tui.screens.accounts import AccountsScreen
+    from tui.ui.screens.accounts import AccountsScreen
 
     return AccountsScreen()
 
@@ -342,7 +342,7 @@ class HubSpotApp(FastApp):
 
     async def on_authorize_requested(self, message: AuthorizeRequested) -> None:
         """Go to the OAuth section and start an authorization (pinned when asked)."""
-        from tui.screens.oauth import OAuthScreen
+        from tui.ui.screens.oauth import OAuthScreen
 
         await self.switch_mode("oauth")
         self.set_timer(WARM_UP_DELAY, self.warm_up)
@@ -421,7 +421,7 @@ class HubSpotApp(FastApp):
 
     def action_help(self) -> None:
         """Show every key: the section's own, then the global ones."""
-        from tui.screens.help import HelpScreen, bindings_table
+        from tui.ui.screens.help import HelpScreen, bindings_table
 
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)

@@ -19,11 +19,11 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
+from tui.core.profile import CALLBACK_PATH, DEFAULT_CALLBACK_PORT, AppConfig
 from tui.hubspot import validate
 from tui.hubspot.errors import HubSpotError
 from tui.hubspot.models import Region
-from tui.profile import CALLBACK_PATH, DEFAULT_CALLBACK_PORT, AppConfig
-from tui.screens.base import USER_ERRORS, SectionScreen, update, user_error
+from tui.ui.screens.base import USER_ERRORS, SectionScreen, update, user_error
 
 REGION_OPTIONS: list[tuple[str, Region]] = [
     ("NA — app.hubspot.com", Region.NA),

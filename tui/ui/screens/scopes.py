@@ -28,9 +28,9 @@ from tui.hubspot.scopes import (
     lint,
     scope_params,
 )
-from tui.screens.base import USER_ERRORS, SectionScreen, user_error
-from tui.widgets.filter_box import FilterBox
-from tui.widgets.scope_list import ScopeList
+from tui.ui.screens.base import USER_ERRORS, SectionScreen, user_error
+from tui.ui.widgets.filter_box import FilterBox
+from tui.ui.widgets.scope_list import ScopeList
 
 HEADING = "\x00group:"
 """Value prefix of the (disabled) group heading rows; never a real scope."""

@@ -20,6 +20,8 @@ import asyncio
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from tui.core.login import inspect_failed, unchecked_report
+from tui.core.profile import Profile, ProfileSecrets
 from tui.hubspot.errors import AuthenticationError, HubSpotError, RefreshTokenRevoked
 from tui.hubspot.models import (
     AccountDetails,
@@ -30,11 +32,9 @@ from tui.hubspot.models import (
     TokenSet,
     derive_role,
 )
-from tui.login import inspect_failed, unchecked_report
-from tui.profile import Profile, ProfileSecrets
 
 if TYPE_CHECKING:
-    from tui.service import InstallService
+    from tui.core.service import InstallService
 
 
 async def inspect(

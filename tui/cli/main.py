@@ -1,0 +1,137 @@
+"""The `hubspot-tui` command line: the same core as the dashboard, scriptable.
+
+Exit codes: 0 success / ready, 1 failure / not ready, 2 usage (bad options or values).
+Progress goes to stderr; results (the authorize URL, tables, JSON) go to stdout. No secret is
+ever printed, except the sandbox's own demo credentials by `hubspot-tui sandbox`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui.cli.commands import COMMANDS, EXIT_FAIL, EXIT_OK, EXIT_USAGE, Handler
+from tui.cli.lifecycle import run_async
+from tui.cli.output import print_error
+from tui.cli.parser import build_parser
+from tui.hubspot.errors import HubSpotError, InputError
+
+if TYPE_CHECKING:
+    from tui.core.demo import DemoEnvironment
+    from tui.core.service import InstallService
+
+
+class UsageError(Exception):
+    """A bad option value: reported with exit code 2."""
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Parse `argv` and run the command; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    from tui.core.paths import resolve_config_dir
+
+    config_dir = resolve_config_dir(args.config_dir)
+    if args.command == "paths":
+        return cmd_paths(config_dir, args.profile)
+    if args.command == "sandbox":
+        return cmd_sandbox(args)
+    if args.command is None:
+        return run_dashboard(args, config_dir)
+    demo: DemoEnvironment | None = None
+    try:
+        if args.demo:
+            from tui.core.demo import start_demo
+
+            demo = start_demo(config_dir)
+        handler = COMMANDS[args.command]
+        return run_async(lambda: _with_service(args, config_dir, demo, handler))
+    except UsageError as exc:
+        print(f"hubspot-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        if demo is not None:
+            demo.stop()
+
+
+def _make_service(
+    args: argparse.Namespace, config_dir: Path, demo: DemoEnvironment | None
+) -> InstallService:
+    from tui.core.service import InstallService
+    from tui.core.store import ProfileStore
+
+    if demo is not None:
+        return InstallService(
+            ProfileStore(demo.config_dir),
+            args.profile,
+            api_base=demo.base_url,
+            app_base=demo.base_url,
+            redirect_hook=demo.allow_redirect,
+            http_timeout=args.http_timeout,
+        )
+    return InstallService(
+        ProfileStore(config_dir),
+        args.profile,
+        api_base=args.api_base,
+        app_base=args.app_base,
+        http_timeout=args.http_timeout,
+    )
+
+
+async def _with_service(
+    args: argparse.Namespace, config_dir: Path, demo: DemoEnvironment | None, handler: Handler
+) -> int:
+    from tui.core.store import StoreError
+
+    try:
+        service = _make_service(args, config_dir, demo)
+    except StoreError as exc:
+        print(f"hubspot-tui: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    try:
+        await service.load()
+        for warning in service.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        return await handler(service, args)
+    except HubSpotError as exc:
+        print_error(exc)
+        return EXIT_USAGE if isinstance(exc, InputError) and exc.code == "USAGE" else EXIT_FAIL
+    except StoreError as exc:
+        print(f"hubspot-tui: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    finally:
+        await service.aclose()
+
+
+def cmd_paths(config_dir: Path, profile: str) -> int:
+    """`paths`: where everything lives (no file is created)."""
+    from tui.core.paths import demo_dir, store_paths
+
+    paths = store_paths(config_dir)
+    print(f"profile:      {profile}")
+    print(f"config dir:   {paths.dir}")
+    print(f"config:       {paths.config}")
+    print(f"credentials:  {paths.credentials}  (0600; client secret and tokens)")
+    print(f"demo store:   {demo_dir(config_dir)}")
+    return EXIT_OK
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    """`sandbox`: serve the fake HubSpot until Ctrl-C (see `tui.cli.lifecycle.serve_sandbox`)."""
+    from tui.cli.lifecycle import serve_sandbox
+
+    return serve_sandbox(args.port, args.token_lifetime, args.redirect_uri)
+
+
+def run_dashboard(args: argparse.Namespace, config_dir: Path) -> int:
+    """Start the Textual dashboard (see `tui.cli.lifecycle.run_dashboard`)."""
+    from tui.cli.lifecycle import run_dashboard as run
+
+    return run(
+        config_dir, demo=args.demo, make_service=lambda d: _make_service(args, config_dir, d)
+    )
