@@ -1,7 +1,7 @@
 """The benchmark suite runs end to end (`--quick`) and prints its table.
 
 Timings are NOT checked here: CI machines are too noisy for wall-time gates, and the figures are
-read by people from a full run (tests/bench/README_PERF.md). What is checked is that every
+read by people from a full run (tests/bench/README.md). What is checked is that every
 benchmark ran to completion (a crashed one shows as a row whose target is "runs") and that the
 table has every figure.
 """

@@ -5,7 +5,7 @@
     python tests/bench/run.py --only startup,keys   # a subset
 
 Every figure is measured against its baseline in the same run, interleaved, in a real pty
-(see tests/bench/README_PERF.md). The exit status is 0 even when targets are missed: this is a
+(see tests/bench/README.md). The exit status is 0 even when targets are missed: this is a
 measurement, not a test (tests/test_bench_smoke.py only checks that it runs).
 """
 
