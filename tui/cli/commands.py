@@ -1,17 +1,19 @@
 """One function per `hubspot-tui` command that needs the install service.
 
 Each takes the loaded `InstallService` and the parsed arguments and returns the exit code; results
-go to stdout, progress and errors to stderr (see `tui.cli.main` for the dispatch).
+go to stdout, progress and errors to stderr (see `tui.cli.main` for the dispatch). The read-only
+commands (`status` without `--check`, `accounts`) also run without a service, synchronously, on a
+`StoredInstall` (`READ_ONLY`): they must not import asyncio, ssl or httpx, and neither may this
+module at import time.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -28,12 +30,14 @@ from tui.hubspot.models import Region
 
 if TYPE_CHECKING:
     from tui.core.service import InstallService, LoginAttempt
+    from tui.core.stored import InstallView
 
 EXIT_OK = 0
 EXIT_FAIL = 1
 EXIT_USAGE = 2
 
 Handler = Callable[["InstallService", argparse.Namespace], Awaitable[int]]
+ReadOnlyHandler = Callable[["InstallView", argparse.Namespace], int]
 
 
 async def cmd_configure(service: InstallService, args: argparse.Namespace) -> int:
@@ -116,6 +120,8 @@ def _usage(message: str) -> InputError:
 
 async def cmd_login(service: InstallService, args: argparse.Namespace) -> int:
     """`login`: print the URL, wait on the listener or a paste, exchange, probe, store."""
+    import asyncio
+
     attempt = await service.start_login(
         hub_id=args.account, timeout=args.timeout, listen=not args.paste
     )
@@ -151,6 +157,7 @@ async def cmd_login(service: InstallService, args: argparse.Namespace) -> int:
 
 
 async def _open_browser(url: str) -> None:
+    import asyncio
     import webbrowser
 
     # webbrowser blocks until a $BROWSER command exits: keep it off the loop.
@@ -160,6 +167,8 @@ async def _open_browser(url: str) -> None:
 
 
 async def _read_pastes(attempt: LoginAttempt) -> None:
+    import asyncio
+
     from tui.hubspot.errors import CallbackError
 
     while True:
@@ -204,26 +213,39 @@ async def cmd_status(service: InstallService, args: argparse.Namespace) -> int:
             # The stored report is shown below as it was: say it could not be confirmed now.
             exc.message = f"could not re-check {hub_id}: {exc.message}"
             print_error(exc)
-    status = service.status()
+    return show_status(service, args, failures)
+
+
+def show_status(
+    view: InstallView, args: argparse.Namespace, failures: Mapping[int, HubSpotError] = {}
+) -> int:
+    """`status` without --check: the checklist from stored state (`failures`: re-checks that
+    failed just before, which make the exit status 1)."""
+    status = view.status()
     if args.json:
         import json
 
-        data = status_json(status, service.profile, service.token_expires_at, now=_now())
+        data = status_json(status, view.profile, view.token_expires_at, now=_now())
         print(json.dumps(data, indent=2))
     else:
-        print(render_status(status, service.profile, service.token_expires_at, now=_now()))
+        print(render_status(status, view.profile, view.token_expires_at, now=_now()))
     return EXIT_OK if status.ready and not failures else EXIT_FAIL
 
 
 async def cmd_accounts(service: InstallService, args: argparse.Namespace) -> int:
     """`accounts`: every authorized account of the profile."""
+    return show_accounts(service, args)
+
+
+def show_accounts(view: InstallView, args: argparse.Namespace) -> int:
+    """`accounts`, from stored state."""
     if args.json:
         import json
 
-        data = status_json(service.status(), service.profile, service.token_expires_at, _now())
+        data = status_json(view.status(), view.profile, view.token_expires_at, _now())
         print(json.dumps(data["accounts"], indent=2))
     else:
-        print(render_accounts(service.profile, service.token_expires_at, now=_now()))
+        print(render_accounts(view.profile, view.token_expires_at, now=_now()))
     return EXIT_OK
 
 
@@ -276,6 +298,14 @@ COMMANDS: dict[str, Handler] = {
     "refresh": cmd_refresh,
     "remove": cmd_remove,
 }
+
+READ_ONLY: dict[str, ReadOnlyHandler] = {"status": show_status, "accounts": show_accounts}
+"""Commands that only read the store: run synchronously unless they need the network."""
+
+
+def needs_network(args: argparse.Namespace) -> bool:
+    """True when a read-only command was asked to talk to HubSpot (`status --check`)."""
+    return bool(getattr(args, "check", False))
 
 
 def _now() -> float:

@@ -12,8 +12,16 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.cli.commands import COMMANDS, EXIT_FAIL, EXIT_OK, EXIT_USAGE, Handler
-from tui.cli.lifecycle import run_async
+from tui.cli.commands import (
+    COMMANDS,
+    EXIT_FAIL,
+    EXIT_OK,
+    EXIT_USAGE,
+    READ_ONLY,
+    Handler,
+    ReadOnlyHandler,
+    needs_network,
+)
 from tui.cli.output import print_error
 from tui.cli.parser import build_parser
 from tui.hubspot.errors import HubSpotError, InputError
@@ -43,6 +51,11 @@ def run(argv: list[str] | None = None) -> int:
         return cmd_sandbox(args)
     if args.command is None:
         return run_dashboard(args, config_dir)
+    if args.command in READ_ONLY and not args.demo and not needs_network(args):
+        return run_read_only(args, config_dir, READ_ONLY[args.command])
+    # Everything else may talk to HubSpot: asyncio (and with it ssl) loads only from here on.
+    from tui.cli.lifecycle import run_async
+
     demo: DemoEnvironment | None = None
     try:
         if args.demo:
@@ -106,6 +119,27 @@ async def _with_service(
         return EXIT_FAIL
     finally:
         await service.aclose()
+
+
+def run_read_only(args: argparse.Namespace, config_dir: Path, show: ReadOnlyHandler) -> int:
+    """Run a read-only command synchronously on the stored profile: no event loop, no HTTP
+    client, so nothing of asyncio, ssl or httpx is imported (see `tui.core.stored`)."""
+    from tui.core.store import ProfileStore, StoreError
+    from tui.core.stored import StoredInstall
+
+    try:
+        store = ProfileStore(config_dir)
+    except StoreError as exc:
+        print(f"hubspot-tui: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    try:
+        view = StoredInstall.load(store, args.profile)
+    except HubSpotError as exc:
+        print_error(exc)
+        return EXIT_FAIL
+    for warning in view.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return show(view, args)
 
 
 def cmd_paths(config_dir: Path, profile: str) -> int:

@@ -11,13 +11,17 @@ The rules for what a failure does to the stored report live here too:
 - a login whose code was exchanged but whose account could not be checked keeps the tokens
   (`keep_unchecked`), so the user never has to authorize again because of a blip.
 
-Functions take the `InstallService` whose state they read and write. Imports nothing from Textual.
+Functions take a `ProbeContext`: the collaborators they use (the HTTP client, the credentials,
+the stored profile, the clock, the store update, refresh), handed in by the install service, so
+this module never reaches into the service and the two do not import each other. Imports nothing
+from Textual.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from tui.core.login import inspect_failed, unchecked_report
@@ -34,11 +38,34 @@ from tui.hubspot.models import (
 )
 
 if TYPE_CHECKING:
-    from tui.core.service import InstallService
+    from tui.hubspot.client import HubSpotClient
+
+Mutation = Callable[[Profile, ProfileSecrets], None]
+"""Changes one profile and its secrets in place (applied under the store's lock)."""
+
+
+@dataclass(frozen=True)
+class ProbeContext:
+    """What the probes need from the install service, handed in explicitly."""
+
+    client: Callable[[], HubSpotClient]
+    """The shared HubSpot client (built on first use)."""
+    credentials: Callable[[], tuple[str, str]]
+    """The app's Client ID and secret; raises InputError when they are not set."""
+    profile: Callable[[], Profile]
+    """The profile as last loaded or saved."""
+    clock: Callable[[], float]
+    """Unix time; report times are set against it."""
+    load: Callable[[], Awaitable[Profile]]
+    """Re-read the profile and secrets from disk."""
+    update: Callable[[Mutation], Awaitable[None]]
+    """Apply a mutation under the store's lock and keep the result."""
+    refresh: Callable[[int, bool], Awaitable[TokenSet]]
+    """Refresh an account's access token when due (or always, when the flag is set)."""
 
 
 async def inspect(
-    service: InstallService,
+    ctx: ProbeContext,
     tokens: TokenSet,
     *,
     hub_hint: int | None = None,
@@ -52,8 +79,8 @@ async def inspect(
     access (network, 5xx, 429, garbage) raises, so the stored report is kept rather than
     overwritten with "error"; a login records the failure in the probe instead.
     """
-    client = service._http()
-    client_id, client_secret = service._require_credentials()
+    client = ctx.client()
+    client_id, client_secret = ctx.credentials()
     access = tokens.access_token
     info_task = client.introspect(
         client_id=client_id, client_secret=client_secret, access_token=access
@@ -78,7 +105,7 @@ async def inspect(
     products_result = _as_probe(products)
     line_items_result = _as_probe(line_items)
     hub_id = details.portal_id or token_info.hub_id or hub_hint or 0
-    app = service._profile.app
+    app = ctx.profile().app
     granted = token_info.scopes or scopes_hint or (previous.scopes_granted if previous else ())
     requested = (
         previous.scopes_requested
@@ -98,31 +125,31 @@ async def inspect(
         line_items=line_items_result,
         scopes_granted=tuple(granted),
         scopes_requested=requested,
-        checked_at=service._clock(),
+        checked_at=ctx.clock(),
     )
 
 
-async def check(service: InstallService, hub_id: int) -> AccountReport:
+async def check(ctx: ProbeContext, hub_id: int) -> AccountReport:
     """Re-probe one account live (refreshing its token first when due) and store the report.
 
     A revoked refresh token (or a 401 that survives a refresh) is recorded on the account
     (`check_error`) and returned, not raised; transient failures (network, 5xx, 429) raise
     and leave the stored report as it was.
     """
-    previous = service._profile.accounts.get(hub_id)
+    previous = ctx.profile().accounts.get(hub_id)
     try:
-        tokens = await service.refresh(hub_id)
+        tokens = await ctx.refresh(hub_id, False)
         try:
-            report = await inspect(service, tokens, hub_hint=hub_id, previous=previous, strict=True)
+            report = await inspect(ctx, tokens, hub_hint=hub_id, previous=previous, strict=True)
         except AuthenticationError:
             # HubSpot says a 401 is not proof the token is dead: refresh once and retry.
-            tokens = await service.refresh(hub_id, force=True)
-            report = await inspect(service, tokens, hub_hint=hub_id, previous=previous, strict=True)
+            tokens = await ctx.refresh(hub_id, True)
+            report = await inspect(ctx, tokens, hub_hint=hub_id, previous=previous, strict=True)
     except RefreshTokenRevoked:
-        return service._profile.accounts.get(hub_id) or AccountReport(hub_id=hub_id)
+        return ctx.profile().accounts.get(hub_id) or AccountReport(hub_id=hub_id)
     except AuthenticationError as exc:
-        await mark_broken(service, hub_id, f"{exc.message}. {exc.action}".strip())
-        return service._profile.accounts.get(hub_id) or AccountReport(hub_id=hub_id)
+        await mark_broken(ctx, hub_id, f"{exc.message}. {exc.action}".strip())
+        return ctx.profile().accounts.get(hub_id) or AccountReport(hub_id=hub_id)
     if report.hub_id != hub_id:
         # The token belongs to another portal than the one it is stored under: keep the
         # stored key (the user's choice) but say so.
@@ -136,12 +163,12 @@ async def check(service: InstallService, hub_id: int) -> AccountReport:
         if hub_id in profile.accounts:
             profile.accounts[hub_id] = report
 
-    await service._update(mutate)
+    await ctx.update(mutate)
     return report
 
 
 async def recheck_all(
-    service: InstallService,
+    ctx: ProbeContext,
 ) -> tuple[list[AccountReport], dict[int, HubSpotError]]:
     """Re-probe every account concurrently over the shared client.
 
@@ -150,9 +177,9 @@ async def recheck_all(
         transient failures by Hub ID (each with its message and next action; the stored
         reports of those accounts are left as they were).
     """
-    await service.load()
-    hub_ids = list(service._profile.accounts)
-    results = await asyncio.gather(*(service.check(h) for h in hub_ids), return_exceptions=True)
+    await ctx.load()
+    hub_ids = list(ctx.profile().accounts)
+    results = await asyncio.gather(*(check(ctx, h) for h in hub_ids), return_exceptions=True)
     reports: list[AccountReport] = []
     failures: dict[int, HubSpotError] = {}
     for hub_id, result in zip(hub_ids, results, strict=True):
@@ -160,20 +187,20 @@ async def recheck_all(
             reports.append(result)
         elif isinstance(result, HubSpotError):
             failures[hub_id] = result
-            reports.append(service._profile.accounts.get(hub_id) or AccountReport(hub_id=hub_id))
+            reports.append(ctx.profile().accounts.get(hub_id) or AccountReport(hub_id=hub_id))
         else:
             raise result
     return reports, failures
 
 
-async def check_all(service: InstallService, *, strict: bool = False) -> list[AccountReport]:
+async def check_all(ctx: ProbeContext, *, strict: bool = False) -> list[AccountReport]:
     """Re-probe every account (see `recheck_all`).
 
     Without `strict`, an account whose check failed transiently comes back as its stored
     report with `check_error` describing the failure (not persisted). With `strict`, the
     first failure is raised instead, naming the account (and how many others failed).
     """
-    reports, failures = await recheck_all(service)
+    reports, failures = await recheck_all(ctx)
     if strict and failures:
         hub_id, first = next(iter(failures.items()))
         others = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
@@ -188,7 +215,7 @@ async def check_all(service: InstallService, *, strict: bool = False) -> list[Ac
     ]
 
 
-async def mark_broken(service: InstallService, hub_id: int, why: str) -> None:
+async def mark_broken(ctx: ProbeContext, hub_id: int, why: str) -> None:
     """Record on the stored account why its tokens no longer work (shown by the checklist)."""
 
     def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
@@ -196,11 +223,11 @@ async def mark_broken(service: InstallService, hub_id: int, why: str) -> None:
         if account is not None:
             profile.accounts[hub_id] = replace(account, check_error=why)
 
-    await service._update(mutate)
+    await ctx.update(mutate)
 
 
 async def keep_unchecked(
-    service: InstallService, grant: TokenGrant, hub_pin: int | None, failure: HubSpotError
+    ctx: ProbeContext, grant: TokenGrant, hub_pin: int | None, failure: HubSpotError
 ) -> None:
     """The code was exchanged but the account could not be checked: store the tokens anyway.
 
@@ -212,7 +239,7 @@ async def keep_unchecked(
     hub_id = grant.hub_id or hub_pin
     if hub_id is None or isinstance(failure, AuthenticationError):
         return
-    app = service._profile.app
+    app = ctx.profile().app
     report = unchecked_report(
         hub_id, grant, failure, tuple(app.scopes) + tuple(app.optional_scopes)
     )
@@ -222,7 +249,7 @@ async def keep_unchecked(
         profile.accounts[hub_id] = report
         profile.active_hub_id = hub_id
 
-    await service._update(mutate)
+    await ctx.update(mutate)
     inspect_failed(failure, hub_id)
 
 

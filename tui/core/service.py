@@ -25,7 +25,9 @@ from tui.core.login import (
     probe_summary,
     verdict,
 )
+from tui.core.probes import ProbeContext
 from tui.core.profile import DEFAULT_API_BASE, AppConfig, Profile, ProfileSecrets
+from tui.core.stored import compute_status, store_warnings
 from tui.hubspot.errors import (
     AuthenticationError,
     CallbackError,
@@ -40,7 +42,14 @@ from tui.hubspot.models import (
     TokenSet,
 )
 
-__all__ = ["InstallService", "LoginAttempt", "LoginStep", "StepCallback", "StepEvent"]
+__all__ = [
+    "InstallService",
+    "LoginAttempt",
+    "LoginStep",
+    "StepCallback",
+    "StepEvent",
+    "compute_status",
+]
 
 if TYPE_CHECKING:
     import httpx
@@ -105,6 +114,15 @@ class InstallService:
         self._client_version = ""
         self._refresh_locks: dict[int, asyncio.Lock] = {}
         self._attempts: set[LoginAttempt] = set()
+        self._probe_context = ProbeContext(
+            client=self._http,
+            credentials=self._require_credentials,
+            profile=lambda: self._profile,
+            clock=clock,
+            load=self.load,
+            update=self._update,
+            refresh=lambda hub_id, force: self.refresh(hub_id, force=force),
+        )
 
     # ----------------------------------------------------------------- state
 
@@ -136,12 +154,7 @@ class InstallService:
     @property
     def warnings(self) -> list[str]:
         """Store problems worth showing (corrupt file kept aside, permissions tightened)."""
-        out = []
-        for w in self._store.warnings:
-            where = f"{w.path}" + (f" line {w.line}" if w.line else "")
-            kept = f" (kept as {w.kept_as})" if w.kept_as else ""
-            out.append(f"{where}: {w.message}{kept}")
-        return out
+        return store_warnings(self._store)
 
     async def load(self) -> Profile:
         """Read the profile and secrets from disk (in a thread)."""
@@ -356,10 +369,13 @@ class InstallService:
             emit(LoginStep.TOKENS, f"tokens received (access token valid {minutes} min)")
             try:
                 report = await probes.inspect(
-                    self, grant.tokens, hub_hint=grant.hub_id, scopes_hint=grant.scopes
+                    self._probe_context,
+                    grant.tokens,
+                    hub_hint=grant.hub_id,
+                    scopes_hint=grant.scopes,
                 )
             except HubSpotError as exc:
-                await probes.keep_unchecked(self, grant, attempt.hub_pin, exc)
+                await probes.keep_unchecked(self._probe_context, grant, attempt.hub_pin, exc)
                 raise
 
             def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
@@ -409,7 +425,9 @@ class InstallService:
                     refresh_token=tokens.refresh_token,
                 )
             except RefreshTokenRevoked as exc:
-                await probes.mark_broken(self, hub_id, f"{REVOKED_HINT}. {exc.action}".strip())
+                await probes.mark_broken(
+                    self._probe_context, hub_id, f"{REVOKED_HINT}. {exc.action}".strip()
+                )
                 raise
             new_tokens = grant.tokens
 
@@ -426,15 +444,15 @@ class InstallService:
 
     async def check(self, hub_id: int) -> AccountReport:
         """Re-probe one account live and store the report (see `tui.core.probes.check`)."""
-        return await probes.check(self, hub_id)
+        return await probes.check(self._probe_context, hub_id)
 
     async def recheck_all(self) -> tuple[list[AccountReport], dict[int, HubSpotError]]:
         """Re-probe every account: reports, and the transient failures by Hub ID."""
-        return await probes.recheck_all(self)
+        return await probes.recheck_all(self._probe_context)
 
     async def check_all(self, *, strict: bool = False) -> list[AccountReport]:
         """Re-probe every account; `strict` raises the first failure (see `tui.core.probes`)."""
-        return await probes.check_all(self, strict=strict)
+        return await probes.check_all(self._probe_context, strict=strict)
 
     async def remove(self, hub_id: int, *, force: bool = False) -> bool:
         """Revoke `hub_id`'s refresh token at HubSpot and forget the account.
@@ -480,24 +498,6 @@ class InstallService:
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def compute_status(profile: Profile, secrets: ProfileSecrets, now: float) -> InstallStatus:
-    """The checklist for a profile, wired to the real validation and scope rules."""
-    from tui.core.checklist import build_status
-    from tui.hubspot.oauth import redirect_uri_problem
-    from tui.hubspot.scopes import lint
-    from tui.hubspot.validate import client_id_problem
-
-    return build_status(
-        profile,
-        has_client_secret=bool(secrets.client_secret),
-        token_expiry={hub: t.expires_at for hub, t in secrets.tokens.items()},
-        now=now,
-        lint=lint,
-        client_id_problem=client_id_problem,
-        redirect_uri_problem=redirect_uri_problem,
-    )
 
 
 def _margin(tokens: TokenSet) -> float:

@@ -8,8 +8,6 @@ for the in-terminal account chooser. Sections redraw when `profile_changed` is p
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from tui.ui.fast_app import FastApp
 from tui.ui.messages import AuthorizeRequested, RecheckRequested
 from tui.ui.screens.base import USER_ERRORS, SectionScreen, user_error
 from tui.ui.screens.overview import OverviewScreen
+from tui.ui.ssh import detect_ssh, ssh_target  # noqa: F401  (re-exported)
 
 if TYPE_CHECKING:
     import httpx
@@ -79,23 +78,6 @@ class DemoInfo:
     client_id: str
     client_secret: str
     sandbox_url: str
-
-
-def detect_ssh(environ: dict[str, str] | None = None) -> bool:
-    """True when running inside an SSH session (the browser is then on another machine)."""
-    env = os.environ if environ is None else environ
-    return bool(env.get("SSH_CONNECTION") or env.get("SSH_TTY") or env.get("SSH_CLIENT"))
-
-
-def ssh_target(environ: dict[str, str] | None = None) -> str:
-    """`user@host` to put in an `ssh -L` line: the server address SSH_CONNECTION names."""
-    env = os.environ if environ is None else environ
-    user = env.get("USER") or env.get("LOGNAME") or "user"
-    parts = env.get("SSH_CONNECTION", "").split()
-    host = parts[2] if len(parts) >= 3 else socket.gethostname()
-    if ":" in host:
-        host = f"[{host}]"
-    return f"{user}@{host}"
 
 
 class HubSpotApp(FastApp):
