@@ -14,7 +14,6 @@ import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from tui.cli.output import (
@@ -24,9 +23,7 @@ from tui.cli.output import (
     render_step,
     status_json,
 )
-from tui.core.profile import AppConfig
 from tui.hubspot.errors import HubSpotError, InputError
-from tui.hubspot.models import Region
 
 if TYPE_CHECKING:
     from tui.core.service import InstallService, LoginAttempt
@@ -41,81 +38,59 @@ ReadOnlyHandler = Callable[["InstallView", argparse.Namespace], int]
 
 
 async def cmd_configure(service: InstallService, args: argparse.Namespace) -> int:
-    """`configure`: validate and store app settings (secret from stdin only)."""
-    from tui.hubspot.oauth import parse_install_url, redirect_uri_problem
-    from tui.hubspot.scopes import lint
-    from tui.hubspot.validate import client_id_problem, client_secret_problem, partner_id_problem
+    """`configure`: validate every value, then store them all or nothing (secret from stdin only).
 
-    app = service.profile.app
-    if args.install_url:
-        parsed = parse_install_url(args.install_url)
-        app = replace(
-            app,
-            client_id=parsed.client_id,
-            scopes=tuple(parsed.scopes),
-            optional_scopes=tuple(parsed.optional_scopes),
-            scopes_confirmed=True,
-            region=Region.EU if "-eu1." in parsed.app_base else app.region,
-        )
-        app = _with_redirect(app, parsed.redirect_uri)
-    if args.client_id is not None:
-        problem = client_id_problem(args.client_id)
-        if problem:
-            raise _usage(f"--client-id: {problem}")
-        app = replace(app, client_id=args.client_id)
+    The rules are `tui.core.settings_rules.apply_settings`, the same the Credentials screen uses:
+    any refused value (bad install URL, unknown scope, port out of range…) exits 2, nothing saved.
+    """
+    from tui.core.settings_rules import SettingsInput, apply_settings
+
     secret: str | None = None
     if args.client_secret_stdin:
-        secret = sys.stdin.readline().strip()
-        problem = client_secret_problem(secret, client_id=app.client_id)
-        if problem:
-            raise _usage(f"client secret: {problem}")
-    if args.scopes is not None:
-        app = replace(app, scopes=tuple(args.scopes.split()), scopes_confirmed=True)
-    if args.optional_scopes is not None:
-        app = replace(app, optional_scopes=tuple(args.optional_scopes.split()))
-    if args.callback_port is not None:
-        if not 1024 <= args.callback_port <= 65535:
-            raise _usage("--callback-port must be between 1024 and 65535")
-        app = replace(app, callback_port=args.callback_port, redirect_uri="")
-    if args.redirect_uri is not None:
-        problem = redirect_uri_problem(args.redirect_uri)
-        if problem:
-            raise _usage(f"--redirect-uri: {problem}")
-        app = _with_redirect(app, args.redirect_uri)
-    if args.partner_id is not None:
-        problem = partner_id_problem(args.partner_id) if args.partner_id else None
-        if problem:
-            raise _usage(f"--partner-id: {problem}")
-        app = replace(app, partner_id=args.partner_id)
-    if args.region:
-        app = replace(app, region=Region(args.region))
-    if args.token_version:
-        app = replace(app, token_version=args.token_version)
-    await service.save_app(app, secret)
+        secret = sys.stdin.readline()
+    given = SettingsInput(
+        install_url=args.install_url,
+        client_id=args.client_id,
+        client_secret=secret,
+        callback_port=args.callback_port,
+        redirect_uri=args.redirect_uri,
+        partner_id=args.partner_id,
+        region=args.region,
+        scopes=args.scopes,
+        optional_scopes=args.optional_scopes,
+        token_version=args.token_version,
+    )
+    outcome = apply_settings(service.profile.app, given)
+    if not outcome.ok:
+        refused = "; ".join(r.text for r in outcome.refusals)
+        action = (
+            "Copy the Sample install URL from the app's Auth tab in HubSpot"
+            if outcome.refused("install_url")
+            else "See `hubspot-tui configure --help`"
+        )
+        raise InputError(f"Nothing saved — {refused}", action, code="USAGE")
+    app = outcome.app
+    await service.save_app(app, outcome.client_secret)
     out = sys.stdout
     print(f"Saved profile '{service.profile_name}'.", file=out)
+    if outcome.changes:
+        print(f"Changed: {outcome.summary()}", file=out)
     print(f"Redirect URL to register on the app: {app.effective_redirect_uri}", file=out)
     if app.partner_redirect_uri:
         print(f"Platform redirect URL: {app.partner_redirect_uri}", file=out)
-    for warning in lint(app.scopes, app.optional_scopes):
+    for note in outcome.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if outcome.hub_pin is not None:
+        print(
+            f"note: the install URL pins account {outcome.hub_pin}: "
+            f"`hubspot-tui login --account {outcome.hub_pin}`",
+            file=sys.stderr,
+        )
+    from tui.core.scope_rules import check_scopes
+
+    for warning in check_scopes(app.scopes, app.optional_scopes).findings:
         print(f"scopes {warning.level}: {warning.message}", file=sys.stderr)
     return EXIT_OK
-
-
-def _with_redirect(app: AppConfig, redirect_uri: str) -> AppConfig:
-    """A loopback redirect becomes a callback port (the listener needs it); others stay as is."""
-    from urllib.parse import urlsplit
-
-    from tui.core.profile import CALLBACK_PATH
-
-    parts = urlsplit(redirect_uri)
-    if parts.scheme == "http" and parts.hostname == "localhost" and parts.path == CALLBACK_PATH:
-        return replace(app, callback_port=parts.port or 80, redirect_uri="")
-    return replace(app, redirect_uri=redirect_uri)
-
-
-def _usage(message: str) -> InputError:
-    return InputError(message, "See `hubspot-tui configure --help`", code="USAGE")
 
 
 async def cmd_login(service: InstallService, args: argparse.Namespace) -> int:

@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scopes", help='required scopes, space-separated: "oauth crm.objects..."')
     p.add_argument("--optional-scopes", help="optional scopes, space-separated")
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--callback-port", type=int, help="loopback port of the redirect URL")
+    group.add_argument("--callback-port", help="loopback port of the redirect URL")
     group.add_argument("--redirect-uri", help="explicit redirect URL (https, or http://localhost)")
     p.add_argument("--partner-id", help="PartnerIdentifier host: https://HOST/connector/callback")
     p.add_argument("--install-url", help="the app's sample install URL: fills id, redirect, scopes")

@@ -32,7 +32,7 @@ OK, WARN, FAIL, TODO = CheckState.OK, CheckState.WARN, CheckState.FAIL, CheckSta
 
 TITLES: Mapping[str, str] = {
     "credentials": "App credentials",
-    "redirect_uri": "Redirect URI",
+    "redirect_uri": "Redirect URL",
     "scopes": "Scopes",
     "authorized": "Authorized",
     "main_account": "Main account",
@@ -174,7 +174,11 @@ def _scopes(
     if errors:
         messages = [str(getattr(f, "message", "") or getattr(f, "scope", "")) for f in errors]
         more = f" (+{len(messages) - 3} more)" if len(messages) > 3 else ""
-        fix = _set_scopes(app.scopes, app.optional_scopes)  # printed with today's lists to edit
+        # Today's lists to edit, minus every name lint refused: never suggest an unknown scope.
+        bad = {str(getattr(f, "scope", "")) for f in errors} - {"", "oauth"}
+        required = ["oauth", *(s for s in app.scopes if s not in bad and s != "oauth")]
+        optional = [s for s in app.optional_scopes if s not in bad and s not in required]
+        fix = _set_scopes(required, optional)
         return _check("scopes", FAIL, "; ".join(messages[:3]) + more, fix)
     if active is not None and active.scopes_granted:
         configured = set(app.scopes) | set(app.optional_scopes)

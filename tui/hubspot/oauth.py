@@ -107,8 +107,10 @@ def build_authorize_url(
         ("redirect_uri", redirect_uri),
         ("scope", " ".join(scopes)),
     ]
-    if optional_scopes:
-        params.append(("optional_scope", " ".join(optional_scopes)))
+    required = set(scopes)
+    optional = [name for name in optional_scopes if name not in required]  # in both: required
+    if optional:
+        params.append(("optional_scope", " ".join(optional)))
     params.append(("state", state))
     if code_challenge:
         params += [("code_challenge", code_challenge), ("code_challenge_method", "S256")]

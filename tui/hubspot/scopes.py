@@ -448,12 +448,9 @@ def lint(required: Sequence[str], optional: Sequence[str]) -> list[ScopeWarning]
     elif "oauth" not in required:
         errors.append(ScopeWarning("error", "oauth", "oauth must be a required scope"))
     both = set(required) & set(optional)
+    # A scope in both lists is required (it is sent once, in scope=): worth a word, not a failure.
     for name in _unique(n for n in required if n in both):
-        errors.append(
-            ScopeWarning(
-                "error", name, f"{name} is both required and optional; keep it in one list"
-            )
-        )
+        warns.append(ScopeWarning("warn", name, f"{name} is in both lists: kept as required only"))
     for name in _unique((*required, *optional)):
         problem = _name_problem(name)
         if problem:
@@ -494,6 +491,8 @@ def scope_params(required: Sequence[str], optional: Sequence[str]) -> tuple[str,
 
     The optional part is "" when there are no optional scopes (the parameter is omitted).
     """
+    needed = set(required)
+    optional = [name for name in optional if name not in needed]  # a scope in both is required
     scope = "scope=" + quote(" ".join(required), safe="")
     optional_part = "optional_scope=" + quote(" ".join(optional), safe="") if optional else ""
     return scope, optional_part

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,9 +18,13 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
-from tui.core.profile import CALLBACK_PATH, DEFAULT_CALLBACK_PORT, AppConfig
-from tui.hubspot import validate
-from tui.hubspot.errors import HubSpotError
+from tui.core.profile import DEFAULT_CALLBACK_PORT, AppConfig
+from tui.core.settings_rules import (
+    FIELD_LABELS,
+    SettingsInput,
+    SettingsOutcome,
+    apply_settings,
+)
 from tui.hubspot.models import Region
 from tui.ui.screens.base import USER_ERRORS, SectionScreen, update, user_error
 
@@ -31,13 +34,13 @@ REGION_OPTIONS: list[tuple[str, Region]] = [
 ]
 """The region choices: the word and the authorize host, never a colour."""
 
-FIELD_LABELS: dict[str, str] = {
-    "client-id": "Client ID",
-    "client-secret": "Client secret",
-    "partner-id": "Partner id",
-    "callback-port": "Callback port",
+FORM_FIELDS: dict[str, str] = {
+    "client_id": "client-id",
+    "client_secret": "client-secret",
+    "partner_id": "partner-id",
+    "callback_port": "callback-port",
 }
-"""Field id → the label shown next to it (used in "Can't save" messages)."""
+"""Settings field (see `tui.core.settings_rules`) → the id of the input that holds it."""
 
 INSTALL_URL_HINT = "optional: fills client id, redirect URL and scopes at once"
 
@@ -199,23 +202,40 @@ class CredentialsScreen(SectionScreen):
     def _note(self, note_id: str, content: Content | str) -> None:
         update(self.query_one(f"#{note_id}", Static), content)
 
+    def _typed(self) -> SettingsInput:
+        """The form as `apply_settings` input (the empty secret field means "keep the stored")."""
+        return SettingsInput(
+            client_id=self._value("client-id"),
+            client_secret=self._value("client-secret") or None,
+            partner_id=self._value("partner-id"),
+            callback_port=self._value("callback-port"),
+            region=str(self._region().value),
+            scopes=self._pending_scopes[0] if self._pending_scopes else None,
+            optional_scopes=self._pending_scopes[1] if self._pending_scopes else None,
+        )
+
+    def _base(self) -> AppConfig:
+        """The stored settings, with a redirect URL taken from a pasted install URL."""
+        base = self.service.profile.app if self.hub_app.loaded else AppConfig()
+        if self._redirect_override is not None:
+            base = replace(base, redirect_uri=self._redirect_override)
+        return base
+
+    def outcome(self) -> SettingsOutcome:
+        """What saving the form now would do (the rules both faces share)."""
+        return apply_settings(self._base(), self._typed())
+
     def problems(self) -> dict[str, str]:
         """Field id → reason, for every field that cannot be saved as typed."""
         found: dict[str, str] = {}
-        client_id = self._value("client-id")
-        if problem := validate.client_id_problem(client_id):
-            found["client-id"] = problem
-        secret = self._value("client-secret")
-        if secret:
-            if problem := validate.client_secret_problem(secret, client_id=client_id):
-                found["client-secret"] = problem
-        elif not (self.hub_app.loaded and self.service.has_client_secret):
+        for refusal in self.outcome().refusals:
+            found[FORM_FIELDS.get(refusal.field, refusal.field.replace("_", "-"))] = refusal.reason
+        if not self._value("client-secret") and not (
+            self.hub_app.loaded and self.service.has_client_secret
+        ):
             found["client-secret"] = "required: copy it from your app's Auth tab"
-        partner = self._value("partner-id")
-        if partner and (problem := validate.partner_id_problem(partner)):
-            found["partner-id"] = problem
-        if problem := validate.port_problem(self._value("callback-port")):
-            found["callback-port"] = problem
+        if not self._value("client-id").strip():
+            found["client-id"] = "required: the app's Client ID (Auth tab)"
         return found
 
     def _validate_all(self) -> None:
@@ -268,78 +288,38 @@ class CredentialsScreen(SectionScreen):
 
     def preview_config(self) -> AppConfig:
         """The settings as typed (invalid fields fall back to the stored values)."""
-        base = self.service.profile.app if self.hub_app.loaded else AppConfig()
-        port_text = self._value("callback-port")
-        port = base.callback_port
-        if port_text and validate.port_problem(port_text) is None:
-            port = int(port_text)
-        region = Region.EU if self._region().value is Region.EU else Region.NA
-        redirect = base.redirect_uri if self._redirect_override is None else self._redirect_override
-        if redirect and _is_loopback(redirect):
-            # The port field wins over the port of an explicit loopback redirect URL.
-            redirect = _with_port(redirect, port)
-        config = replace(
-            base,
-            client_id=self._value("client-id").strip(),
-            partner_id=self._value("partner-id").strip(),
-            callback_port=port,
-            region=region,
-            redirect_uri=redirect,
-        )
-        if self._pending_scopes is not None:
-            config = replace(
-                config, scopes=self._pending_scopes[0], optional_scopes=self._pending_scopes[1]
-            )
-        return config
+        typed = self._typed()
+        refused = {r.field for r in apply_settings(self._base(), typed).refusals}
+        kept = replace(typed, **{name: None for name in refused if hasattr(typed, name)})
+        return apply_settings(self._base(), kept).app
 
     # ---------------------------------------------------------- install URL
 
     def _apply_install_url(self, text: str) -> None:
-        """Fill client id, redirect/port, region and scopes from a pasted install URL."""
-        from tui.hubspot.oauth import parse_install_url
-
-        text = text.strip()
-        if not text:
+        """Fill the form from a pasted install URL: every value checked first, all or nothing."""
+        if not text.strip():
             self._note("install-url-note", _dim(INSTALL_URL_HINT))
             return
-        try:
-            parsed = parse_install_url(text)
-        except HubSpotError as exc:
-            self._note("install-url-note", _bad(exc.message))
+        outcome = apply_settings(self.preview_config(), SettingsInput(install_url=text))
+        if not outcome.ok:
+            refused = "; ".join(r.text for r in outcome.refusals)
+            self._note("install-url-note", _bad(f"Not used — {refused}"))
             return
-        filled: list[str] = []
+        app = outcome.app
         with self.prevent(Input.Changed, Select.Changed):
-            if parsed.client_id:
-                self.query_one("#client-id", Input).value = parsed.client_id
-                filled.append("client id")
-            redirect = parsed.redirect_uri
-            if redirect:
-                parts = urlsplit(redirect)
-                if _is_loopback(redirect):
-                    port = parts.port or 80
-                    self.query_one("#callback-port", Input).value = str(port)
-                    path_is_ours = (parts.path or "/") == CALLBACK_PATH
-                    self._redirect_override = "" if path_is_ours else _with_port(redirect, port)
-                    filled.append(f"port {port}")
-                elif parts.path == "/connector/callback" and parts.hostname:
-                    self.query_one("#partner-id", Input).value = parts.hostname
-                    filled.append(f"partner id {parts.hostname}")
-                else:
-                    self._redirect_override = redirect
-                    filled.append("redirect URL (not on this machine: you will paste the result)")
-            if "eu1" in parsed.app_base:
-                self._region().value = Region.EU
-                filled.append("region EU")
-        if parsed.scopes or parsed.optional_scopes:
-            self._pending_scopes = (tuple(parsed.scopes), tuple(parsed.optional_scopes))
-            filled.append(
-                f"{len(parsed.scopes)} required + {len(parsed.optional_scopes)} optional scopes"
-            )
-        if parsed.hub_id is not None:
-            self.hub_app.suggested_pin = parsed.hub_id
-            filled.append(f"account pin {parsed.hub_id} (F5)")
+            self.query_one("#client-id", Input).value = app.client_id
+            self.query_one("#partner-id", Input).value = app.partner_id
+            self.query_one("#callback-port", Input).value = str(app.callback_port)
+            self._region().value = app.region
+        self._redirect_override = app.redirect_uri
+        changed = {change.field for change in outcome.changes}
+        if changed & {"scopes", "optional_scopes"}:
+            self._pending_scopes = (app.scopes, app.optional_scopes)
+        if outcome.hub_pin is not None:
+            self.hub_app.suggested_pin = outcome.hub_pin
         self._dirty = True
-        self._note("install-url-note", _ok("Filled: " + ", ".join(filled) + " — ctrl+s saves"))
+        filled = outcome.summary() or "nothing new (the form already says the same)"
+        self._note("install-url-note", _ok(f"Filled: {filled} — ctrl+s saves"))
         self._validate_all()
 
     # ----------------------------------------------------------------- keys
@@ -391,14 +371,16 @@ class CredentialsScreen(SectionScreen):
         problems = self.problems()
         if problems:
             first = next(iter(problems))
-            label = FIELD_LABELS.get(first, first.replace("-", " "))
+            name = next((f for f, i in FORM_FIELDS.items() if i == first), first)
+            label = FIELD_LABELS.get(name, first.replace("-", " "))
             text = f"Can't save — {label}: {problems[first]}"
             self.query_one("#credentials-result", Static).update(_bad(text))
             self.notify(text, severity="error", markup=False)
-            self.query_one(f"#{first}", Input).focus()
+            if first in FORM_FIELDS.values():
+                self.query_one(f"#{first}", Input).focus()
             return
-        secret = self._value("client-secret") or None
-        self._save(self.preview_config(), secret)
+        outcome = self.outcome()
+        self._save(outcome.app, outcome.client_secret)
 
     @work(exclusive=True, group="save-credentials", exit_on_error=False)
     async def _save(self, config: AppConfig, secret: str | None) -> None:
@@ -420,14 +402,3 @@ class CredentialsScreen(SectionScreen):
         result.update(_ok(message))
         self.notify(message, timeout=3)
         self.hub_app.changed()
-
-
-def _is_loopback(uri: str) -> bool:
-    parts = urlsplit(uri)
-    return parts.scheme == "http" and parts.hostname in {"localhost", "127.0.0.1"}
-
-
-def _with_port(uri: str, port: int) -> str:
-    """`uri` on `localhost:port` (HubSpot accepts `localhost`, not bare IP addresses)."""
-    parts = urlsplit(uri)
-    return parts._replace(netloc=f"localhost:{port}").geturl()

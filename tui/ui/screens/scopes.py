@@ -7,7 +7,6 @@ show the filtered slice of the catalogue. A filter keystroke rebuilds each list'
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import cache
 from typing import ClassVar
 
@@ -19,13 +18,15 @@ from textual.content import Content
 from textual.widgets import Input, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from tui.core.profile import AppConfig
+from tui.core.scope_rules import check_scopes
+from tui.core.settings_rules import SettingsInput, apply_settings
 from tui.hubspot.scopes import (
     BY_NAME,
     GROUPS,
     PRESETS,
     ScopeInfo,
     filter_scopes,
-    lint,
     scope_params,
 )
 from tui.ui.screens.base import USER_ERRORS, SectionScreen, user_error
@@ -220,14 +221,15 @@ class ScopesScreen(SectionScreen):
                 Content.styled(state, "$text-warning" if dirty else "$foreground-muted"),
             )
         )
-        warnings = lint(required, optional)
+        checked = check_scopes(required, optional)
         lines = [
             Content.styled(
                 f"{'✖' if w.level == 'error' else '⚠'} {w.message}",
                 "$text-error" if w.level == "error" else "$text-warning",
             )
-            for w in warnings
+            for w in checked.findings
         ]
+        lines += [Content.styled(f"⚠ {note}", "$text-warning") for note in checked.notes]
         if not lines:
             lines = [Content.styled("✔ No problems found with this selection", "$text-success")]
         self.query_one("#scope-lint", Static).update(Content("\n").join(lines))
@@ -285,20 +287,16 @@ class ScopesScreen(SectionScreen):
         if not self.hub_app.loaded:
             return
         required, optional = self.selection()
-        errors = [w for w in lint(required, optional) if w.level == "error"]
-        if errors:
-            self.notify(f"Can't save: {errors[0].message}", severity="error", markup=False)
+        outcome = apply_settings(
+            self.service.profile.app, SettingsInput(scopes=required, optional_scopes=optional)
+        )
+        if not outcome.ok:
+            self.notify(f"Can't save: {outcome.refusals[0].reason}", severity="error", markup=False)
             return
-        self._save(tuple(required), tuple(optional))
+        self._save(outcome.app)
 
     @work(exclusive=True, group="save-scopes", exit_on_error=False)
-    async def _save(self, required: tuple[str, ...], optional: tuple[str, ...]) -> None:
-        app = replace(
-            self.service.profile.app,
-            scopes=required,
-            optional_scopes=optional,
-            scopes_confirmed=True,
-        )
+    async def _save(self, app: AppConfig) -> None:
         try:
             await self.service.save_app(app)
         except USER_ERRORS as exc:
@@ -306,6 +304,8 @@ class ScopesScreen(SectionScreen):
             body = f"{err.message}\n→ {err.action}" if err.action else err.message
             self.notify(body, title="Not saved", severity="error", markup=False)
             return
-        self._loaded_from = (required, optional)
+        self._loaded_from = (app.scopes, app.optional_scopes)
+        self.required, self.optional = set(app.scopes), set(app.optional_scopes)
+        self._rebuild()
         self.notify("Scopes saved. Next: press F5 to authorize.", timeout=3)
         self.hub_app.changed()
