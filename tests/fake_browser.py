@@ -10,6 +10,10 @@ Environment:
     FAKE_BROWSER_LOG: when set, the redirect URL is appended to this file, one per line.
     FAKE_BROWSER_DELIVER: `0` skips the GET of the redirect (the app is in paste mode); the URL
         is still logged.
+    FAKE_BROWSER_LOCALHOST: the address `localhost` stands for on the browser's machine, e.g.
+        `127.0.0.2`, the local end of an `ssh -L` tunnel when the app's listener (on the "remote"
+        host, here the same machine) already holds the port on 127.0.0.1. The redirect is sent
+        there with `Host: localhost:PORT`, as a browser would.
     FAKE_BROWSER_PYTHON: an interpreter with httpx and `tui` installed, used when the `python3`
         this script started under lacks them.
 
@@ -23,6 +27,7 @@ import asyncio
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 _ROLE_TYPES = {"developer": "APP_DEVELOPER", "test": "DEVELOPER_TEST", "sandbox": "SANDBOX"}
 
@@ -108,7 +113,23 @@ def pick_account(choices: AuthorizeChoices, pick: str) -> ChoiceAccount | None:
     return next((a for a in accounts if a.account_type == wanted), None) if wanted else None
 
 
-async def run(url: str, pick: str, log_file: str, *, deliver: bool = True) -> int:
+async def deliver_via(client: httpx.AsyncClient, location: str, localhost: str) -> None:
+    """GET a `http://localhost:PORT/...` redirect from `localhost` (an address) instead."""
+    parts = urlsplit(location)
+    if parts.hostname != "localhost":
+        raise SandboxPageError(f"the redirect does not go to localhost: {parts.netloc}")
+    target = urlunsplit(parts._replace(netloc=f"{localhost}:{parts.port or 80}"))
+    try:
+        await client.get(target, headers={"Host": parts.netloc}, follow_redirects=False)
+    except httpx.HTTPError as exc:
+        raise SandboxPageError(
+            f"could not deliver the redirect via {localhost}: {type(exc).__name__}"
+        ) from exc
+
+
+async def run(
+    url: str, pick: str, log_file: str, *, deliver: bool = True, localhost: str = ""
+) -> int:
     """Open `url`, pick, deliver; returns the exit status."""
     async with httpx.AsyncClient(timeout=10.0, trust_env=False) as client:
         try:
@@ -121,8 +142,14 @@ async def run(url: str, pick: str, log_file: str, *, deliver: bool = True) -> in
                 )
                 return 1
             delivered = await choose(
-                client, url, account.hub_id, approve=pick != "deny", deliver=deliver
+                client,
+                url,
+                account.hub_id,
+                approve=pick != "deny",
+                deliver=deliver and not localhost,
             )
+            if delivered and deliver and localhost:
+                await deliver_via(client, delivered, localhost)
         except SandboxPageError as exc:
             sys.stderr.write(f"fake_browser: error page: {exc.message}\n")
             return 1
@@ -146,7 +173,8 @@ def main(argv: list[str]) -> int:
     pick = os.environ.get("FAKE_BROWSER_PICK", "").strip().lower()
     deliver = os.environ.get("FAKE_BROWSER_DELIVER", "1").strip() != "0"
     log_file = os.environ.get("FAKE_BROWSER_LOG", "")
-    return asyncio.run(run(argv[1], pick, log_file, deliver=deliver))
+    localhost = os.environ.get("FAKE_BROWSER_LOCALHOST", "").strip()
+    return asyncio.run(run(argv[1], pick, log_file, deliver=deliver, localhost=localhost))
 
 
 if __name__ == "__main__":

@@ -100,10 +100,32 @@ def run_dashboard(
         app = HubSpotApp(service, demo=demo_info)
         with exit_on_signals(app):
             app.run()
-        return int(app.return_code or 0)
+        code = int(app.return_code or 0)
+        if code == 128 + signal.SIGHUP:
+            release_lost_terminal()
+        return code
     finally:
         if environment is not None:
             environment.stop()
+
+
+def release_lost_terminal() -> None:
+    """After a hangup, point stdout and stderr at /dev/null if the terminal is gone.
+
+    Textual's last frames sit unwritten in `sys.__stderr__`'s buffer (the dead terminal answered
+    EIO), and the interpreter's final flush would fail again: exit status 120 instead of ours,
+    and an "Exception ignored" message nobody can read. Seen over a real `ssh -t` whose client
+    was killed (tests/test_ssh_real.py).
+    """
+    stdin = sys.__stdin__
+    with contextlib.suppress(OSError, ValueError):
+        if stdin is not None and os.isatty(stdin.fileno()):
+            return  # the terminal is still there (a plain SIGHUP): leave it alone
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):
+            os.dup2(devnull, fd)
+        os.close(devnull)
 
 
 GRACE_SECONDS = 2.0

@@ -1,0 +1,486 @@
+"""hubspot-tui over a REAL OpenSSH connection: our own sshd on 127.0.0.1, a real pty, real tunnels.
+
+Everything else simulates SSH by setting SSH_CONNECTION; here sshd sets it. Each test logs in
+with `ssh -t -p PORT root@127.0.0.1 '<venv>/bin/hubspot-tui …'` inside tmux (or with `ssh -tt`
+from a pipe) and checks what only a real connection exercises:
+
+- the dashboard detects SSH (`DEMO · SSH`) and prints the `ssh -L` line for THIS connection, at
+  80x24 and 120x36; that line, run as printed, carries the browser's redirect to the listener
+  and the login reaches READY (the tunnel's local end is 127.0.0.2, because laptop and server
+  are one machine here and the listener already holds PORT on 127.0.0.1 and ::1);
+- the same for `hubspot-tui login`, whose hint line is printed on stderr;
+- ctrl+y's OSC 52 copy crosses ssh and lands in tmux's paste buffer (`set-clipboard on`);
+- the redirected URL pasted (bracketed paste through tmux and ssh) into the dashboard's paste
+  box and into `hubspot-tui login --paste` completes the login;
+- the ssh client killed while the listener waits, or while the code exchange hangs at HubSpot:
+  the remote process exits within 5 s, without a traceback, the port is free, the store intact.
+
+The module skips, with the reason, where OpenSSH or tmux is missing or sshd cannot start
+(`.ci/run` installs both). It leaves no sshd, ssh or tmux process behind (checked with pgrep).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import pick_free_port
+from tests.figures import add_figure
+from tests.ssh_support import (
+    OpenSsh,
+    Terminal,
+    accepts,
+    process_alive,
+    remote_command,
+    unavailable,
+    wait_until,
+)
+from tests.test_shutdown import assert_port_free, snapshot
+from tui.core.profile import AppConfig, Profile, ProfileSecrets
+from tui.core.store import ProfileStore
+from tui.sandbox import DEMO_APP, FaultKind, Sandbox
+from tui.sandbox.browser import choose
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+
+ROOT = Path(__file__).resolve().parent.parent
+HUBSPOT_TUI = str(Path(sys.executable).with_name("hubspot-tui"))
+"""The venv's console script, by absolute path: the remote login shell has its own PATH."""
+FAKE_BROWSER = ROOT / "tests" / "fake_browser.py"
+TUNNEL_END = "127.0.0.2"
+"""The laptop side of the tunnel (127.0.0.1:PORT is the server side's listener)."""
+MAIN = 44120003
+PROMPT = 5.0
+
+
+@pytest.fixture(scope="module")
+def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenSsh]:
+    """Our own sshd for the module (stopped by pid; nothing of it may outlive the module)."""
+    reason = unavailable()
+    if reason:
+        pytest.skip(reason)
+    server = OpenSsh(tmp_path_factory.mktemp("sshd"))
+    reason = server.start()
+    if reason:
+        pytest.skip(reason)
+    try:
+        yield server
+    finally:
+        server.stop()
+        assert not _pgrep(str(server.home)), "an sshd or ssh of this module is still running"
+
+
+def _pgrep(pattern: str) -> list[str]:
+    found = subprocess.run(["pgrep", "-af", pattern], capture_output=True, text=True, timeout=10)
+    return [line for line in found.stdout.splitlines() if "pgrep" not in line]
+
+
+@pytest.fixture
+def laptop_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of the "laptop" side: no SSH_*, no TMUX, HOME in the temp dir."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TMUX", "HUBSPOT_TUI_", "SSH_", "TEXTUAL", "FAKE_BROWSER"))
+        and key not in ("NO_COLOR", "BROWSER")
+    }
+    env.update({"TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": str(tmp_path)})
+    return env
+
+
+@pytest.fixture
+def processes(sshd: OpenSsh) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """ssh clients a test starts; killed by pid afterwards, and checked gone with pgrep."""
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+    # Also the ssh clients tmux ran (torn down first, see `terminals`), and sshd's
+    # per-connection processes, which end once their client is gone.
+    wait_until(lambda: not _pgrep(str(sshd.client_config)), "ssh clients to exit")
+    wait_until(lambda: not sshd.sessions(), "sshd's sessions to end", timeout=15)
+
+
+@pytest.fixture
+def terminals(
+    laptop_env: dict[str, str], processes: list[subprocess.Popen[bytes]]
+) -> Iterator[list[Terminal]]:
+    """tmux servers a test starts (unique sockets); killed afterwards and checked gone.
+
+    Needs `processes` only to be torn down before it: its checks come after tmux is gone.
+    """
+    made: list[Terminal] = []
+    yield made
+    for term in made:
+        term.close()
+        wait_until(lambda: not _pgrep(term.socket), f"tmux server {term.socket} to exit", 5)
+
+
+def _configure(store: Path, port: int) -> Path:
+    """The demo app's credentials, `port` as callback port and confirmed scopes, in the store."""
+
+    def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
+        profile.app = AppConfig(
+            client_id=DEMO_APP.client_id, callback_port=port, scopes_confirmed=True
+        )
+        secrets.client_secret = DEMO_APP.client_secret
+
+    ProfileStore(store).update("default", mutate)
+    return store
+
+
+def _demo_store(config: Path, port: int) -> Path:
+    """The store `--demo` uses under `config`, configured for `port`."""
+    return _configure(config / "demo", port)
+
+
+def _remote_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """What the remote command line sets (sshd passes none of the laptop's environment)."""
+    return {
+        "HUBSPOT_TUI_CONFIG_DIR": str(tmp_path / "config"),
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+        "LANG": "C.UTF-8",
+        **extra,
+    }
+
+
+def _tunnel_line(screen: str) -> str:
+    """The `ssh -L …` command as printed (one line of the screen)."""
+    for line in screen.splitlines():
+        start = line.find("ssh -L ")
+        if start >= 0:
+            return line[start:].split("  ")[0].strip()
+    raise AssertionError(f"no `ssh -L` line on screen:\n{screen}")
+
+
+def _start_tunnel(
+    sshd: OpenSsh, printed: str, processes: list[subprocess.Popen[bytes]], port: int
+) -> subprocess.Popen[bytes]:
+    """Run the printed `ssh -L P:localhost:P …` with its local end moved to 127.0.0.2.
+
+    Added: only `-F <test config>` (key, known host, batch mode), `-N` and ExitOnForwardFailure.
+    """
+    words = shlex.split(printed)
+    assert words[:2] == ["ssh", "-L"], printed
+    assert not accepts(TUNNEL_END, port), "something already listens on the tunnel's end"
+    argv = sshd.client("-N", "-o", "ExitOnForwardFailure=yes", "-L", f"{TUNNEL_END}:{words[2]}")
+    tunnel = subprocess.Popen([*argv, *words[3:]], stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    processes.append(tunnel)
+    wait_until(
+        lambda: accepts(TUNNEL_END, port) or tunnel.poll() is not None, "the tunnel to listen"
+    )
+    assert tunnel.poll() is None, tunnel.stderr.read() if tunnel.stderr else b""
+    return tunnel
+
+
+def _browser(url: str, env: dict[str, str], **settings: str) -> subprocess.CompletedProcess[str]:
+    """The browser stand-in on the laptop side: open `url`, pick the main account."""
+    browser_env = {**env, "FAKE_BROWSER_PICK": "main", "FAKE_BROWSER_PYTHON": sys.executable}
+    browser_env.update(settings)
+    done = subprocess.run(
+        [sys.executable, str(FAKE_BROWSER), url],
+        capture_output=True,
+        text=True,
+        env=browser_env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def _copied_url(term: Terminal, screen: str) -> str:
+    """ctrl+y: the authorize URL must arrive whole in tmux's paste buffer through ssh."""
+    lines = screen.splitlines()
+    first = next(i for i, line in enumerate(lines) if "Authorize URL" in line)
+    last = next(i for i, line in enumerate(lines) if "✔ Listening" in line)
+    shown = "".join(line.strip() for line in lines[first + 1 : last])
+    term.send("C-y")
+    term.wait_for("Authorize URL copied")
+    copied = term.buffer()
+    assert copied == shown, (copied, shown)
+    assert "/oauth/authorize?" in copied
+    return copied
+
+
+def _dashboard(
+    sshd: OpenSsh,
+    tmp_path: Path,
+    env: dict[str, str],
+    terminals: list[Terminal],
+    size: tuple[int, int],
+) -> tuple[Terminal, int, Path, Path]:
+    """`ssh -t … hubspot-tui --demo` in tmux, on F5 with an authorization waiting."""
+    port = pick_free_port()
+    store = _demo_store(tmp_path / "config", port)
+    pid_file = tmp_path / "remote.pid"
+    remote = remote_command([HUBSPOT_TUI, "--demo"], _remote_env(tmp_path), pid_file=pid_file)
+    term = Terminal(*size, env)
+    terminals.append(term)
+    started = time.monotonic()
+    term.start(sshd.login_argv(remote))
+    term.wait_for("DEMO · SSH", "Install checklist", timeout=30)
+    add_figure(f"ssh: dashboard up over ssh at {size[0]}x{size[1]} (s)", time.monotonic() - started)
+    term.send("F5")
+    term.wait_for("Pin to account")
+    term.send("C-l")
+    term.wait_for("✔ Listening", f"localhost:{port}", "ssh -L")
+    return term, port, store, pid_file
+
+
+def _expected_tunnel(sshd: OpenSsh, port: int) -> str:
+    return f"ssh -L {port}:localhost:{port} -p {sshd.port} {sshd.target}"
+
+
+def _quit(term: Terminal, pid_file: Path) -> None:
+    """ctrl+q ends the remote dashboard, and with it the ssh session in the pane."""
+    remote_pid = int(pid_file.read_text())
+    term.send("C-q")
+    wait_until(lambda: not process_alive(remote_pid), "the remote dashboard to quit")
+    ssh_pid = term.pane_pid()
+    wait_until(lambda: not process_alive(ssh_pid), "ssh to end after the remote command")
+
+
+def test_dashboard_tunnel_to_ready_at_80x24(
+    sshd: OpenSsh,
+    tmp_path: Path,
+    laptop_env: dict[str, str],
+    terminals: list[Terminal],
+    processes: list[subprocess.Popen[bytes]],
+) -> None:
+    """SSH detected, the printed `ssh -L` line run as is, the redirect through it: READY."""
+    term, port, _, pid_file = _dashboard(sshd, tmp_path, laptop_env, terminals, (80, 24))
+    screen = term.screen()
+    printed = _tunnel_line(screen)
+    assert printed == _expected_tunnel(sshd, port), screen
+    url = _copied_url(term, screen)
+    started = time.monotonic()
+    _start_tunnel(sshd, printed, processes, port)
+    _browser(url, laptop_env, FAKE_BROWSER_LOCALHOST=TUNNEL_END)
+    term.wait_for(f"Authorized {MAIN}")
+    add_figure("ssh: tunnel up to authorized, dashboard (s)", time.monotonic() - started)
+    term.send("F2")
+    assert "✔ READY" in term.wait_for("✔ READY")
+    _quit(term, pid_file)
+
+
+def test_dashboard_paste_back_at_120x36(
+    sshd: OpenSsh, tmp_path: Path, laptop_env: dict[str, str], terminals: list[Terminal]
+) -> None:
+    """The redirected URL, pasted into the paste box through tmux and ssh, completes the login."""
+    term, port, _, pid_file = _dashboard(sshd, tmp_path, laptop_env, terminals, (120, 36))
+    screen = term.screen()
+    assert _tunnel_line(screen) == _expected_tunnel(sshd, port), screen
+    url = _copied_url(term, screen)
+    log = tmp_path / "redirects.txt"
+    _browser(url, laptop_env, FAKE_BROWSER_DELIVER="0", FAKE_BROWSER_LOG=str(log))
+    redirect = log.read_text().strip()
+    assert redirect.startswith(f"http://localhost:{port}/oauth-callback?")
+    term.send("v")  # focus the paste box
+    term.paste(redirect)
+    term.wait_for(f"Authorized {MAIN}")
+    term.send("F2")
+    term.wait_for("✔ READY")
+    _quit(term, pid_file)
+
+
+# ---- the CLI ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hubspot(tmp_path: Path) -> Iterator[tuple[Sandbox, Path, int]]:
+    """A sandbox HubSpot (in this process, for fault injection) and a store configured for it."""
+    port = pick_free_port()
+    config = tmp_path / "config"
+    with Sandbox(port=0, redirect_uris=[f"http://localhost:{port}/oauth-callback"]) as sandbox:
+        _configure(config, port)
+        yield sandbox, config, port
+
+
+def _cli_env(tmp_path: Path, sandbox: Sandbox) -> dict[str, str]:
+    return _remote_env(
+        tmp_path, HUBSPOT_TUI_API_BASE=sandbox.base_url, HUBSPOT_TUI_APP_BASE=sandbox.base_url
+    )
+
+
+def _screen_text(term: Terminal) -> str:
+    """The pane and its scrollback, wrapped lines joined (a long URL is one line again)."""
+    return term.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "t", check=False).stdout
+
+
+def _assert_login_ready(term: Terminal) -> None:
+    """The remote `login` ends (and so does ssh) with the status block saying READY."""
+    ssh_pid = term.pane_pid()
+    wait_until(lambda: not process_alive(ssh_pid), "login (and ssh) to finish", timeout=30)
+    text = _screen_text(term)
+    assert "· READY" in text and "Traceback" not in text, text
+
+
+def _printed_url(term: Terminal) -> str:
+    screen = term.wait_for("/oauth/authorize?")
+    line = next(line for line in _screen_text(term).splitlines() if "/oauth/authorize?" in line)
+    assert line.strip().startswith("http"), screen
+    return line.strip()
+
+
+def test_cli_login_through_the_printed_tunnel(
+    sshd: OpenSsh,
+    tmp_path: Path,
+    laptop_env: dict[str, str],
+    hubspot: tuple[Sandbox, Path, int],
+    terminals: list[Terminal],
+    processes: list[subprocess.Popen[bytes]],
+) -> None:
+    """`hubspot-tui login` over `ssh -t`: its hint line, run as printed, carries the redirect."""
+    sandbox, _, port = hubspot
+    remote = remote_command([HUBSPOT_TUI, "login", "--timeout", "60"], _cli_env(tmp_path, sandbox))
+    term = Terminal(80, 24, laptop_env)
+    terminals.append(term)
+    term.start(sshd.login_argv(remote))
+    url = _printed_url(term)
+    term.wait_for("Over SSH")
+    joined = _screen_text(term)
+    hint = next(line for line in joined.splitlines() if "Over SSH" in line)
+    printed = _tunnel_line(hint)
+    assert printed == _expected_tunnel(sshd, port), joined
+    _start_tunnel(sshd, printed, processes, port)
+    _browser(url, laptop_env, FAKE_BROWSER_LOCALHOST=TUNNEL_END)
+    _assert_login_ready(term)
+
+
+def test_cli_login_paste_over_ssh(
+    sshd: OpenSsh,
+    tmp_path: Path,
+    laptop_env: dict[str, str],
+    hubspot: tuple[Sandbox, Path, int],
+    terminals: list[Terminal],
+) -> None:
+    """`hubspot-tui login --paste` over `ssh -t`: the pasted redirect URL completes the login."""
+    sandbox, _, _ = hubspot
+    remote = remote_command(
+        [HUBSPOT_TUI, "login", "--paste", "--timeout", "60"], _cli_env(tmp_path, sandbox)
+    )
+    term = Terminal(80, 24, laptop_env)
+    terminals.append(term)
+    term.start(sshd.login_argv(remote))
+    url = _printed_url(term)
+    term.wait_for("Paste the full URL")
+    log = tmp_path / "redirects.txt"
+    _browser(url, laptop_env, FAKE_BROWSER_DELIVER="0", FAKE_BROWSER_LOG=str(log))
+    term.paste(log.read_text().strip())
+    term.send("Enter")
+    _assert_login_ready(term)
+
+
+# ---- the connection drops -------------------------------------------------------------------
+
+
+def _login_over_pipe(
+    sshd: OpenSsh,
+    tmp_path: Path,
+    sandbox: Sandbox,
+    processes: list[subprocess.Popen[bytes]],
+) -> tuple[subprocess.Popen[bytes], int, Path, str]:
+    """`ssh -tt … hubspot-tui login` from a pipe (stderr to a remote log): ssh, pid, log, URL."""
+    pid_file, log = tmp_path / "remote.pid", tmp_path / "remote.log"
+    remote = remote_command(
+        [HUBSPOT_TUI, "login", "--timeout", "60"], _cli_env(tmp_path, sandbox), pid_file=pid_file
+    )
+    argv = sshd.client("-tt", "-p", str(sshd.port), sshd.target, f"{remote} 2>{log}")
+    ssh = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    processes.append(ssh)
+    assert ssh.stdout is not None
+    url = ssh.stdout.readline().decode().strip()
+    assert "/oauth/authorize?" in url, url
+    return ssh, int(pid_file.read_text()), log, url
+
+
+def _drop(ssh: subprocess.Popen[bytes], remote_pid: int) -> float:
+    """Kill the ssh client (no goodbye to the server); seconds until the remote process is gone."""
+    started = time.monotonic()
+    ssh.send_signal(signal.SIGKILL)
+    ssh.wait(timeout=5)
+    wait_until(lambda: not process_alive(remote_pid), "the remote process to exit", PROMPT + 5)
+    return time.monotonic() - started
+
+
+def _assert_clean_exit(
+    log: Path, took: float, port: int, before: dict[str, bytes], store: Path, status: int
+) -> None:
+    assert took < PROMPT, took
+    assert status == 130, status  # cancelled like Ctrl-C: its `finally` blocks ran
+    text = log.read_text(errors="replace")
+    assert "Traceback" not in text, text
+    assert "cancelled" in text, text
+    assert_port_free(port)
+    assert snapshot(store) == before
+
+
+def test_connection_dropped_while_the_listener_waits(
+    sshd: OpenSsh,
+    tmp_path: Path,
+    hubspot: tuple[Sandbox, Path, int],
+    processes: list[subprocess.Popen[bytes]],
+) -> None:
+    sandbox, config, port = hubspot
+    before = snapshot(config)
+    ssh, remote_pid, log, _ = _login_over_pipe(sshd, tmp_path, sandbox, processes)
+    wait_until(lambda: accepts("127.0.0.1", port), "the remote listener")
+    took = _drop(ssh, remote_pid)
+    add_figure("ssh: remote login gone after the client was killed, waiting (s)", round(took, 2))
+    _assert_clean_exit(log, took, port, before, config, sshd.exit_status(remote_pid))
+
+
+def test_connection_dropped_mid_exchange(
+    sshd: OpenSsh,
+    tmp_path: Path,
+    hubspot: tuple[Sandbox, Path, int],
+    processes: list[subprocess.Popen[bytes]],
+) -> None:
+    sandbox, config, port = hubspot
+    before = snapshot(config)
+    fault = sandbox.faults.add("/oauth/v3/token", FaultKind.DELAY, delay=8.0, times=1)
+    ssh, remote_pid, log, url = _login_over_pipe(sshd, tmp_path, sandbox, processes)
+    wait_until(lambda: accepts("127.0.0.1", port), "the remote listener")
+
+    async def deliver() -> None:
+        async with httpx.AsyncClient(timeout=10.0) as client:
+            await choose(client, url, MAIN)
+
+    asyncio.run(deliver())
+    wait_until(lambda: fault.hits > 0, "the code exchange to start")
+    took = _drop(ssh, remote_pid)
+    add_figure("ssh: remote login gone after the client was killed, exchanging (s)", round(took, 2))
+    _assert_clean_exit(log, took, port, before, config, sshd.exit_status(remote_pid))
+
+
+def test_connection_dropped_under_the_dashboard(
+    sshd: OpenSsh, tmp_path: Path, laptop_env: dict[str, str], terminals: list[Terminal]
+) -> None:
+    """The dashboard waiting on its listener when the laptop's ssh dies: it closes by itself."""
+    term, port, store, pid_file = _dashboard(sshd, tmp_path, laptop_env, terminals, (80, 24))
+    before = snapshot(store)
+    remote_pid = int(pid_file.read_text())
+    started = time.monotonic()
+    os.kill(term.pane_pid(), signal.SIGKILL)
+    wait_until(lambda: not process_alive(remote_pid), "the remote dashboard to exit", PROMPT + 5)
+    took = time.monotonic() - started
+    add_figure("ssh: remote dashboard gone after the client was killed (s)", round(took, 2))
+    assert took < PROMPT, took
+    # Closed by its own SIGHUP handler (128 + 1); 120 was Python failing its last flush of the
+    # dead terminal, a crash would be 1, and the grace timer's cut-off shows up as a slow exit.
+    assert sshd.exit_status(remote_pid) == 128 + signal.SIGHUP
+    assert_port_free(port)
+    assert snapshot(store) == before
