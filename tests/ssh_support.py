@@ -37,6 +37,16 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+def has_ipv6_loopback() -> bool:
+    """True when ::1 can be listened on here."""
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
 def accepts(host: str, port: int) -> bool:
     """True when something accepts TCP connections on host:port."""
     with socket.socket() as probe:
@@ -102,15 +112,16 @@ class OpenSsh:
         self.port = free_port()
         self.user = getpass.getuser()
         self.host = "127.0.0.1"
+        self.ipv6 = has_ipv6_loopback()
+        """Also listening on ::1 (when this host has IPv6 loopback)."""
         self.client_config = home / "ssh_config"
         self.log = home / "sshd.log"
         self.exits = home / "orphan-exits.txt"
         self._proc: subprocess.Popen[bytes] | None = None
 
-    @property
-    def target(self) -> str:
-        """`user@127.0.0.1`, as a user would type it."""
-        return f"{self.user}@{self.host}"
+    def target(self, host: str = "") -> str:
+        """`user@127.0.0.1` (or another of its addresses), as a user would type it."""
+        return f"{self.user}@{host or self.host}"
 
     def _keygen(self, path: Path) -> None:
         subprocess.run(
@@ -127,14 +138,15 @@ class OpenSsh:
         self._keygen(home / "id_ed25519")
         shutil.copy(home / "id_ed25519.pub", home / "authorized_keys")
         host_key = (home / "host_key.pub").read_text().split()
+        hosts = [self.host, "::1"] if self.ipv6 else [self.host]
         (home / "known_hosts").write_text(
-            f"[{self.host}]:{self.port} {host_key[0]} {host_key[1]}\n"
+            "".join(f"[{host}]:{self.port} {host_key[0]} {host_key[1]}\n" for host in hosts)
         )
         config = home / "sshd_config"
         config.write_text(
             "\n".join(
                 [
-                    f"ListenAddress {self.host}",
+                    *(f"ListenAddress {host}" for host in hosts),
                     f"Port {self.port}",
                     f"HostKey {home / 'host_key'}",
                     f"PidFile {home / 'sshd.pid'}",
@@ -254,10 +266,9 @@ class OpenSsh:
         """`ssh -F <test config> ARGS`: the test's key and known host, nothing else added."""
         return ["ssh", "-F", str(self.client_config), *args]
 
-    def login_argv(self, remote: str, *, tty: bool = True) -> list[str]:
-        """`ssh [-t] -p PORT user@127.0.0.1 REMOTE` (plus the test config)."""
-        flags = ["-t"] if tty else ["-T"]
-        return self.client(*flags, "-p", str(self.port), self.target, remote)
+    def login_argv(self, remote: str, *, host: str = "") -> list[str]:
+        """`ssh -t -p PORT user@127.0.0.1 REMOTE` (plus the test config)."""
+        return self.client("-t", "-p", str(self.port), self.target(host), remote)
 
 
 def remote_command(argv: list[str], env: dict[str, str], *, pid_file: Path | None = None) -> str:

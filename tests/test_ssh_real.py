@@ -35,7 +35,7 @@ import httpx
 import pytest
 
 from tests.conftest import pick_free_port
-from tests.figures import add_figure
+from tests.figures import record_figure
 from tests.ssh_support import (
     OpenSsh,
     Terminal,
@@ -85,6 +85,16 @@ def _pgrep(pattern: str) -> list[str]:
     return [line for line in found.stdout.splitlines() if "pgrep" not in line]
 
 
+def _figure(name: str, seconds: float) -> None:
+    """Record a timing for the run's summary (tests/figures.py), in milliseconds."""
+    record_figure(f"ssh: {name} (ms)", int(seconds * 1000))
+
+
+def _wait_gone(pattern: str, what: str) -> None:
+    """Wait (up to 5 s: kill-server returns before tmux has exited) until pgrep finds nothing."""
+    wait_until(lambda: not _pgrep(pattern), f"{what} to exit", 5)
+
+
 @pytest.fixture
 def laptop_env(tmp_path: Path) -> dict[str, str]:
     """The environment of the "laptop" side: no SSH_*, no TMUX, HOME in the temp dir."""
@@ -125,7 +135,7 @@ def terminals(
     yield made
     for term in made:
         term.close()
-        wait_until(lambda: not _pgrep(term.socket), f"tmux server {term.socket} to exit", 5)
+        _wait_gone(term.socket, f"tmux server {term.socket}")
 
 
 def _configure(store: Path, port: int) -> Path:
@@ -232,7 +242,7 @@ def _dashboard(
     started = time.monotonic()
     term.start(sshd.login_argv(remote))
     term.wait_for("DEMO · SSH", "Install checklist", timeout=30)
-    add_figure(f"ssh: dashboard up over ssh at {size[0]}x{size[1]} (s)", time.monotonic() - started)
+    _figure(f"dashboard up over ssh at {size[0]}x{size[1]}", time.monotonic() - started)
     term.send("F5")
     term.wait_for("Pin to account")
     term.send("C-l")
@@ -240,8 +250,9 @@ def _dashboard(
     return term, port, store, pid_file
 
 
-def _expected_tunnel(sshd: OpenSsh, port: int) -> str:
-    return f"ssh -L {port}:localhost:{port} -p {sshd.port} {sshd.target}"
+def _expected_tunnel(sshd: OpenSsh, port: int, host: str = "") -> str:
+    """The line for this session: our sshd is not on port 22, so `-p` must be in it."""
+    return f"ssh -L {port}:localhost:{port} -p {sshd.port} {sshd.target(host)}"
 
 
 def _quit(term: Terminal, pid_file: Path) -> None:
@@ -270,7 +281,7 @@ def test_dashboard_tunnel_to_ready_at_80x24(
     _start_tunnel(sshd, printed, processes, port)
     _browser(url, laptop_env, FAKE_BROWSER_LOCALHOST=TUNNEL_END)
     term.wait_for(f"Authorized {MAIN}")
-    add_figure("ssh: tunnel up to authorized, dashboard (s)", time.monotonic() - started)
+    _figure("tunnel up to authorized, dashboard", time.monotonic() - started)
     term.send("F2")
     assert "✔ READY" in term.wait_for("✔ READY")
     _quit(term, pid_file)
@@ -335,7 +346,9 @@ def _printed_url(term: Terminal) -> str:
     return line.strip()
 
 
+@pytest.mark.parametrize("server", ["127.0.0.1", "::1"])
 def test_cli_login_through_the_printed_tunnel(
+    server: str,
     sshd: OpenSsh,
     tmp_path: Path,
     laptop_env: dict[str, str],
@@ -343,18 +356,23 @@ def test_cli_login_through_the_printed_tunnel(
     terminals: list[Terminal],
     processes: list[subprocess.Popen[bytes]],
 ) -> None:
-    """`hubspot-tui login` over `ssh -t`: its hint line, run as printed, carries the redirect."""
+    """`hubspot-tui login` over `ssh -t`: its hint line, run as printed, carries the redirect.
+
+    Also over IPv6, where the line must name the server as `user@::1` (ssh rejects `[::1]`).
+    """
+    if server == "::1" and not sshd.ipv6:
+        pytest.skip("no IPv6 loopback on this host")
     sandbox, _, port = hubspot
     remote = remote_command([HUBSPOT_TUI, "login", "--timeout", "60"], _cli_env(tmp_path, sandbox))
     term = Terminal(80, 24, laptop_env)
     terminals.append(term)
-    term.start(sshd.login_argv(remote))
+    term.start(sshd.login_argv(remote, host=server))
     url = _printed_url(term)
     term.wait_for("Over SSH")
     joined = _screen_text(term)
     hint = next(line for line in joined.splitlines() if "Over SSH" in line)
     printed = _tunnel_line(hint)
-    assert printed == _expected_tunnel(sshd, port), joined
+    assert printed == _expected_tunnel(sshd, port, server), joined
     _start_tunnel(sshd, printed, processes, port)
     _browser(url, laptop_env, FAKE_BROWSER_LOCALHOST=TUNNEL_END)
     _assert_login_ready(term)
@@ -398,7 +416,7 @@ def _login_over_pipe(
     remote = remote_command(
         [HUBSPOT_TUI, "login", "--timeout", "60"], _cli_env(tmp_path, sandbox), pid_file=pid_file
     )
-    argv = sshd.client("-tt", "-p", str(sshd.port), sshd.target, f"{remote} 2>{log}")
+    argv = sshd.client("-tt", "-p", str(sshd.port), sshd.target(), f"{remote} 2>{log}")
     ssh = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     processes.append(ssh)
     assert ssh.stdout is not None
@@ -439,7 +457,7 @@ def test_connection_dropped_while_the_listener_waits(
     ssh, remote_pid, log, _ = _login_over_pipe(sshd, tmp_path, sandbox, processes)
     wait_until(lambda: accepts("127.0.0.1", port), "the remote listener")
     took = _drop(ssh, remote_pid)
-    add_figure("ssh: remote login gone after the client was killed, waiting (s)", round(took, 2))
+    _figure("remote login gone after the client was killed, waiting", took)
     _assert_clean_exit(log, took, port, before, config, sshd.exit_status(remote_pid))
 
 
@@ -462,7 +480,7 @@ def test_connection_dropped_mid_exchange(
     asyncio.run(deliver())
     wait_until(lambda: fault.hits > 0, "the code exchange to start")
     took = _drop(ssh, remote_pid)
-    add_figure("ssh: remote login gone after the client was killed, exchanging (s)", round(took, 2))
+    _figure("remote login gone after the client was killed, exchanging", took)
     _assert_clean_exit(log, took, port, before, config, sshd.exit_status(remote_pid))
 
 
@@ -477,7 +495,7 @@ def test_connection_dropped_under_the_dashboard(
     os.kill(term.pane_pid(), signal.SIGKILL)
     wait_until(lambda: not process_alive(remote_pid), "the remote dashboard to exit", PROMPT + 5)
     took = time.monotonic() - started
-    add_figure("ssh: remote dashboard gone after the client was killed (s)", round(took, 2))
+    _figure("remote dashboard gone after the client was killed", took)
     assert took < PROMPT, took
     # Closed by its own SIGHUP handler (128 + 1); 120 was Python failing its last flush of the
     # dead terminal, a crash would be 1, and the grace timer's cut-off shows up as a slow exit.

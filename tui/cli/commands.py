@@ -160,7 +160,11 @@ async def _read_pastes(attempt: LoginAttempt) -> None:
 
 
 def ssh_tunnel_hint(listen_address: str, env: dict[str, str] | None = None) -> str:
-    """The `ssh -L` line to forward the callback port, when running over SSH; else ""."""
+    """The `ssh -L` line to forward the callback port, when running over SSH; else "".
+
+    Same line as the dashboard's (`tui.ui.ssh.ssh_tunnel_command`): `-p` when the session came
+    in on another port than 22, an IPv6 server address without brackets (ssh takes it bare).
+    """
     environ = os.environ if env is None else env
     conn = environ.get("SSH_CONNECTION", "")
     if not conn:
@@ -168,10 +172,12 @@ def ssh_tunnel_hint(listen_address: str, env: dict[str, str] | None = None) -> s
     port = listen_address.rsplit(":", 1)[-1]
     parts = conn.split()
     host = parts[2] if len(parts) >= 3 else "this-host"
+    server_port = parts[3] if len(parts) >= 4 and parts[3].isdigit() else "22"
+    via = f" -p {server_port}" if server_port != "22" else ""
     user = environ.get("USER") or environ.get("LOGNAME") or "you"
     return (
         "Over SSH: on your laptop run  "
-        f"ssh -L {port}:localhost:{port} {user}@{host}  "
+        f"ssh -L {port}:localhost:{port}{via} {user}@{host}  "
         "before authorizing, or paste the redirected URL (use --paste)."
     )
 

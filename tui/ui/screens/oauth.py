@@ -29,7 +29,7 @@ from tui.hubspot.errors import CallbackError, HubSpotError
 from tui.hubspot.models import AccountRole
 from tui.ui.screens.base import USER_ERRORS, SectionScreen, user_error
 from tui.ui.screens.chooser import Choice, ChooserScreen
-from tui.ui.ssh import ssh_target
+from tui.ui.ssh import ssh_tunnel_command
 from tui.ui.widgets.badges import role_word
 from tui.ui.widgets.countdown import Countdown
 from tui.ui.widgets.timeline import LoginTimeline
@@ -207,7 +207,7 @@ class OAuthScreen(SectionScreen):
         if not help_line.display:
             return
         port = parts.port or 80
-        self.tunnel = f"ssh -L {port}:localhost:{port} {ssh_target()}"
+        self.tunnel = ssh_tunnel_command(port)
         # The command stands out from the warning around it: it is the thing to copy.
         help_line.update(
             Content.assemble(
