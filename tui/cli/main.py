@@ -2,7 +2,8 @@
 
 Exit codes: 0 success / ready, 1 failure / not ready, 2 usage (bad options or values).
 Progress goes to stderr; results (the authorize URL, tables, JSON) go to stdout. No secret is
-ever printed, except the sandbox's own demo credentials by `hubspot-tui sandbox`.
+ever printed, except on purpose: the access token by `hubspot-tui token` (for scripts), the client
+secret by `connector --reveal-secret`, and the sandbox's own demo credentials by `sandbox`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui.cli import connector, token_api
 from tui.cli.commands import (
     COMMANDS,
     EXIT_FAIL,
@@ -29,6 +31,10 @@ from tui.hubspot.errors import HubSpotError, InputError
 if TYPE_CHECKING:
     from tui.core.demo import DemoEnvironment
     from tui.core.service import InstallService
+
+
+SCRIPT_COMMANDS: dict[str, Handler] = {**token_api.COMMANDS, **connector.COMMANDS}
+"""Commands for scripts after READY (token, api, connector), kept in their own modules."""
 
 
 class UsageError(Exception):
@@ -62,7 +68,7 @@ def run(argv: list[str] | None = None) -> int:
             from tui.core.demo import start_demo
 
             demo = start_demo(config_dir)
-        handler = COMMANDS[args.command]
+        handler = SCRIPT_COMMANDS.get(args.command) or COMMANDS[args.command]
         return run_async(lambda: _with_service(args, config_dir, demo, handler))
     except UsageError as exc:
         print(f"hubspot-tui: {exc}", file=sys.stderr)

@@ -6,6 +6,7 @@ import argparse
 import os
 
 from tui import __version__
+from tui.cli import connector, token_api
 from tui.core.profile import DEFAULT_API_BASE
 
 
@@ -96,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--redirect-uri", action="append", default=[], help="register another redirect URL"
     )
+    connector.add_parsers(sub)
+    token_api.add_parsers(sub)
     return parser
 
 

@@ -28,6 +28,7 @@ from tui.core.login import (
 from tui.core.probes import ProbeContext
 from tui.core.profile import DEFAULT_API_BASE, AppConfig, Profile, ProfileSecrets
 from tui.core.stored import compute_status, store_warnings
+from tui.core.tokens import refresh_lock
 from tui.hubspot.errors import (
     AuthenticationError,
     CallbackError,
@@ -54,6 +55,7 @@ __all__ = [
 if TYPE_CHECKING:
     import httpx
 
+    from tui.core.connector import ConnectorSheet
     from tui.core.store import ProfileStore
     from tui.hubspot.client import HubSpotClient
 
@@ -150,6 +152,16 @@ class InstallService:
     def has_client_secret(self) -> bool:
         """True when a client secret is stored (never exposes the secret itself)."""
         return bool(self._secrets.client_secret)
+
+    def connector_sheet(self) -> ConnectorSheet:
+        """The connector form's values (it holds the client secret: mask it unless revealed)."""
+        from tui.core.connector import connector_sheet
+
+        return connector_sheet(self._profile, self._secrets.client_secret)
+
+    def hubspot(self) -> HubSpotClient:
+        """The shared HubSpot client, for requests the service does not wrap (`api`)."""
+        return self._http()
 
     @property
     def warnings(self) -> list[str]:
@@ -406,39 +418,51 @@ class InstallService:
         """
         lock = self._refresh_locks.setdefault(hub_id, asyncio.Lock())
         async with lock:
-            await self.load()
-            tokens = self._secrets.tokens.get(hub_id)
-            if tokens is None:
-                raise InputError(
-                    f"No tokens stored for account {hub_id}",
-                    f"Authorize it: `hubspot-tui login --account {hub_id}` (or F5)",
-                    code="NO_TOKENS",
-                )
-            now = self._clock()
-            if not force and not tokens.needs_refresh(now, _margin(tokens)):
+            tokens = await self._stored_tokens(hub_id)
+            if not force and not tokens.needs_refresh(self._clock(), _margin(tokens)):
                 return tokens
-            client_id, client_secret = self._require_credentials()
-            try:
-                grant = await self._http().refresh(
-                    client_id=client_id,
-                    client_secret=client_secret,
-                    refresh_token=tokens.refresh_token,
-                )
-            except RefreshTokenRevoked as exc:
-                await probes.mark_broken(
-                    self._probe_context, hub_id, f"{REVOKED_HINT}. {exc.action}".strip()
-                )
-                raise
-            new_tokens = grant.tokens
+            # Due: from here to "stored", other processes wait (see tui.core.tokens).
+            async with refresh_lock(self._store.paths.dir):
+                tokens = await self._stored_tokens(hub_id)
+                if not force and not tokens.needs_refresh(self._clock(), _margin(tokens)):
+                    return tokens  # another process refreshed it while we waited
+                return await self._refresh_now(hub_id, tokens)
 
-            def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
-                secrets.tokens[hub_id] = new_tokens
-                account = profile.accounts.get(hub_id)
-                if account is not None and account.check_error:
-                    profile.accounts[hub_id] = replace(account, check_error="")
+    async def _stored_tokens(self, hub_id: int) -> TokenSet:
+        await self.load()
+        tokens = self._secrets.tokens.get(hub_id)
+        if tokens is None:
+            raise InputError(
+                f"No tokens stored for account {hub_id}",
+                f"Authorize it: `hubspot-tui login --account {hub_id}` (or F5)",
+                code="NO_TOKENS",
+            )
+        return tokens
 
-            await self._update(mutate)
-            return new_tokens
+    async def _refresh_now(self, hub_id: int, tokens: TokenSet) -> TokenSet:
+        """Refresh now and store the new token (the caller holds both refresh locks)."""
+        client_id, client_secret = self._require_credentials()
+        try:
+            grant = await self._http().refresh(
+                client_id=client_id,
+                client_secret=client_secret,
+                refresh_token=tokens.refresh_token,
+            )
+        except RefreshTokenRevoked as exc:
+            await probes.mark_broken(
+                self._probe_context, hub_id, f"{REVOKED_HINT}. {exc.action}".strip()
+            )
+            raise
+        new_tokens = grant.tokens
+
+        def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
+            secrets.tokens[hub_id] = new_tokens
+            account = profile.accounts.get(hub_id)
+            if account is not None and account.check_error:
+                profile.accounts[hub_id] = replace(account, check_error="")
+
+        await self._update(mutate)
+        return new_tokens
 
     # ----------------------------------------------------------------- checks
 
