@@ -43,12 +43,14 @@ async def authenticated_call(
     Raises:
         HubSpotError: the token could not be had or refreshed, or no usable answer came.
     """
+    from tui.hubspot.api_call import call  # lazily: it loads httpx
+
     current = await tokens(False)
-    answer = await client.call(method, path, bearer=current.access_token, params=params, body=body)
+    answer = await call(client, method, path, bearer=current.access_token, params=params, body=body)
     if answer.status == 401:
         current = await tokens(True)
-        answer = await client.call(
-            method, path, bearer=current.access_token, params=params, body=body
+        answer = await call(
+            client, method, path, bearer=current.access_token, params=params, body=body
         )
     return answer
 

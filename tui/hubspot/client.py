@@ -18,7 +18,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -45,8 +45,6 @@ if TYPE_CHECKING:
     import ssl
 
     import httpx
-
-    from tui.hubspot.api_call import ApiResponse
 
 log = logging.getLogger(__name__)
 
@@ -302,20 +300,6 @@ class HubSpotClient:
                 raise
             return ProbeResult(Access.ERROR, message=exc.message)
         return ProbeResult(Access.OK, count=count, has_more=has_more)
-
-    async def call(
-        self,
-        method: str,
-        path: str,
-        *,
-        bearer: str,
-        params: Sequence[tuple[str, str]] = (),
-        body: bytes | None = None,
-    ) -> ApiResponse:
-        """Any API request, answered whatever its status: see `tui.hubspot.api_call.call`."""
-        from tui.hubspot.api_call import call
-
-        return await call(self, method, path, bearer=bearer, params=params, body=body)
 
     # -- plumbing ------------------------------------------------------------------------------
 
