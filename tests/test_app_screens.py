@@ -383,25 +383,6 @@ def test_ssh_detection_and_target() -> None:
     assert ssh_target(v6) == "bo@fe80::1"
 
 
-def test_ssh_tunnel_command_names_the_sessions_port() -> None:
-    """`-p` only when the session came in on another port than 22 (the line must work as is);
-    the CLI's hint prints the same command."""
-    from tui.cli.commands import ssh_tunnel_hint
-    from tui.ui.ssh import ssh_tunnel_command
-
-    on_22 = {"SSH_CONNECTION": "10.0.0.2 5555 10.0.0.1 22", "USER": "ann"}
-    on_2222 = {"SSH_CONNECTION": "10.0.0.2 5555 10.0.0.1 2222", "USER": "ann"}
-    v6 = {"SSH_CONNECTION": "::2 5555 ::1 2222", "USER": "bo"}
-    cases = [
-        (on_22, "ssh -L 8765:localhost:8765 ann@10.0.0.1"),
-        (on_2222, "ssh -L 8765:localhost:8765 -p 2222 ann@10.0.0.1"),
-        (v6, "ssh -L 8765:localhost:8765 -p 2222 bo@::1"),
-    ]
-    for env, command in cases:
-        assert ssh_tunnel_command(8765, env) == command
-        assert f"  {command}  " in ssh_tunnel_hint("localhost:8765", env)
-
-
 async def test_palette_has_app_commands(tmp_path: Path) -> None:
     """Ctrl+P offers authorize, re-check all and copy redirect URL."""
     async with sandbox_env(tmp_path) as env:

@@ -63,6 +63,25 @@ MAIN = 44120003
 PROMPT = 5.0
 
 
+def test_tunnel_line_names_the_sessions_port_and_a_bare_ipv6_host() -> None:
+    """The rule the real connections below check, everywhere (no sshd needed): `-p` only when
+    the session came in on another port than 22; `user@::1`, not `user@[::1]` (which ssh looks
+    up as a host name)."""
+    from tui.core.loopback import ssh_tunnel_command, ssh_tunnel_hint
+
+    on_22 = {"SSH_CONNECTION": "10.0.0.2 5555 10.0.0.1 22", "USER": "ann"}
+    on_2222 = {"SSH_CONNECTION": "10.0.0.2 5555 10.0.0.1 2222", "USER": "ann"}
+    v6 = {"SSH_CONNECTION": "::2 5555 fe80::1 2222", "USER": "bo"}
+    cases = [
+        (on_22, "ssh -L 8765:localhost:8765 ann@10.0.0.1"),
+        (on_2222, "ssh -L 8765:localhost:8765 -p 2222 ann@10.0.0.1"),
+        (v6, "ssh -L 8765:localhost:8765 -p 2222 bo@fe80::1"),
+    ]
+    for env, command in cases:
+        assert ssh_tunnel_command(8765, env) == command
+        assert f"  {command}  " in ssh_tunnel_hint("http://localhost:8765/oauth-callback", env)
+
+
 @pytest.fixture(scope="module")
 def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenSsh]:
     """Our own sshd for the module (stopped by pid; nothing of it may outlive the module)."""

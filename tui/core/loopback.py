@@ -60,19 +60,30 @@ def over_ssh(environ: Mapping[str, str] | None = None) -> bool:
 
 
 def ssh_target(environ: Mapping[str, str] | None = None) -> str:
-    """`user@host` for an `ssh -L` line: the server address SSH_CONNECTION names."""
+    """`user@host` for an `ssh -L` line: the server address SSH_CONNECTION names.
+
+    An IPv6 address stays bare: ssh takes `user@fe80::1`, but looks `user@[fe80::1]` up as a
+    host NAME and fails ("Could not resolve hostname [fe80::1]").
+    """
     env = os.environ if environ is None else environ
     user = env.get("USER") or env.get("LOGNAME") or "user"
     parts = env.get("SSH_CONNECTION", "").split()
     host = parts[2] if len(parts) >= 3 else socket.gethostname()
-    if ":" in host:
-        host = f"[{host}]"
     return f"{user}@{host}"
 
 
 def ssh_tunnel_command(port: int, environ: Mapping[str, str] | None = None) -> str:
-    """The command to run on the laptop so its browser reaches this machine's listener."""
-    return f"ssh -L {port}:localhost:{port} {ssh_target(environ)}"
+    """The command to run on the laptop so its browser reaches this machine's listener.
+
+    `-p` is added when this session came in on another port than 22 (SSH_CONNECTION's fourth
+    field): without it the printed line would knock on the wrong door. Checked over a real
+    OpenSSH connection by tests/test_ssh_real.py.
+    """
+    env = os.environ if environ is None else environ
+    parts = env.get("SSH_CONNECTION", "").split()
+    server_port = parts[3] if len(parts) >= 4 and parts[3].isdigit() else "22"
+    via = f" -p {server_port}" if server_port != "22" else ""
+    return f"ssh -L {port}:localhost:{port}{via} {ssh_target(env)}"
 
 
 def ssh_tunnel_hint(redirect_uri: str, environ: Mapping[str, str] | None = None) -> str:
