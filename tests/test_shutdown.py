@@ -45,6 +45,7 @@ def configure(config_dir: Path, port: int) -> None:
     def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
         profile.app = AppConfig(client_id=DEMO_APP.client_id, callback_port=port)
         secrets.client_secret = DEMO_APP.client_secret
+        secrets.secret_origin = "http://127.0.0.1"  # saved for the (loopback) sandbox
 
     ProfileStore(config_dir).update("default", mutate)
 

@@ -48,6 +48,10 @@ def run(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
+    problem = global_options_problem(args)
+    if problem:
+        print(f"hubspot-tui: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     from tui.core.paths import resolve_config_dir
 
     config_dir = resolve_config_dir(args.config_dir)
@@ -76,6 +80,30 @@ def run(argv: list[str] | None = None) -> int:
     finally:
         if demo is not None:
             demo.stop()
+
+
+def global_options_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the global options (from argv or the environment), or None.
+
+    Checked before any command, the dashboard included, so nothing is read, written or sent
+    with a profile name that would put escape sequences on the terminal, or with an API/app
+    base that would carry secrets in clear or show a foreign authorize page.
+    """
+    from tui.core.profile import profile_name_problem
+    from tui.hubspot.origins import app_base_problem, base_url_problem, clean_url
+
+    problem = profile_name_problem(args.profile)
+    if problem:
+        return f"--profile / HUBSPOT_TUI_PROFILE {args.profile[:80]!a}: {problem}"
+    if args.command == "sandbox" or getattr(args, "demo", False):
+        return None  # the demo talks to its own loopback sandbox only
+    problem = base_url_problem(args.api_base)
+    if problem:
+        return f"--api-base / HUBSPOT_TUI_API_BASE {clean_url(args.api_base)} {problem}"
+    problem = app_base_problem(args.app_base) if args.app_base else None
+    if problem:
+        return f"--app-base / HUBSPOT_TUI_APP_BASE {clean_url(args.app_base)} {problem}"
+    return None
 
 
 def _make_service(

@@ -32,6 +32,13 @@ DEFAULT_OPTIONAL_SCOPES: tuple[str, ...] = (
 DEFAULT_API_BASE = "https://api.hubapi.com"
 
 
+def profile_name_problem(name: str) -> str | None:
+    """Why `name` can't be a profile name (it comes from argv or the environment), or None."""
+    if not name or len(name) > 64 or not name.isprintable() or name != name.strip():
+        return "use 1-64 printable characters without leading or trailing spaces"
+    return None
+
+
 @dataclass(frozen=True)
 class AppConfig:
     """A HubSpot app's non-secret settings (stored in `config.toml`)."""
@@ -93,6 +100,9 @@ class ProfileSecrets:
 
     client_secret: str = ""
     tokens: dict[int, TokenSet] = field(default_factory=dict)
+    secret_origin: str = ""
+    """The API origin the client secret was saved for; it is sent nowhere else ("" = the
+    default HubSpot API, for stores written before it was recorded)."""
 
     def __repr__(self) -> str:
         return (

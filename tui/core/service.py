@@ -42,6 +42,7 @@ from tui.hubspot.models import (
     InstallStatus,
     TokenSet,
 )
+from tui.hubspot.origins import origin_of, require_base, same_origin
 
 __all__ = [
     "InstallService",
@@ -207,6 +208,7 @@ class InstallService:
             profile.app = app
             if client_secret is not None:
                 secrets.client_secret = client_secret
+                secrets.secret_origin = origin_of(self._api_base)
 
         await self._update(mutate)
 
@@ -261,6 +263,12 @@ class InstallService:
             self._client = None
 
     def _require_credentials(self) -> tuple[str, str]:
+        """The app's id and secret, for a request to this service's API base.
+
+        Raises:
+            InputError: they are not set (NO_CREDENTIALS), or the secret was saved for another
+                API origin (USAGE: it is never sent anywhere else).
+        """
         app = self._profile.app
         if not app.client_id or not self._secrets.client_secret:
             raise InputError(
@@ -268,7 +276,28 @@ class InstallService:
                 "Enter them on the Credentials screen (F3) or run `hubspot-tui configure`",
                 code="NO_CREDENTIALS",
             )
+        saved_for = self._secrets.secret_origin or DEFAULT_API_BASE
+        if not same_origin(saved_for, self._api_base):
+            raise InputError(
+                f"The client secret was saved for {saved_for}; hubspot-tui will not send it "
+                f"to {origin_of(self._api_base)}",
+                f"Use --api-base {saved_for}, or enter the secret again for this API base "
+                "(`hubspot-tui configure --client-secret-stdin`, or F3)",
+                code="USAGE",
+            )
         return app.client_id, self._secrets.client_secret
+
+    def _require_origin(self, hub_id: int, tokens: TokenSet) -> None:
+        """Refuse to send `hub_id`'s tokens to any API origin but the one that issued them."""
+        issued_by = tokens.api_origin or DEFAULT_API_BASE
+        if not same_origin(issued_by, self._api_base):
+            raise InputError(
+                f"The tokens of account {hub_id} were issued by {issued_by}; hubspot-tui will "
+                f"not send them to {origin_of(self._api_base)}",
+                f"Authorize the account against this API base: `hubspot-tui --api-base "
+                f"{origin_of(self._api_base)} login` (or use --api-base {issued_by})",
+                code="USAGE",
+            )
 
     # ------------------------------------------------------------------ login
 
@@ -290,6 +319,7 @@ class InstallService:
 
         client_id, _ = self._require_credentials()
         app = self._profile.app
+        require_base(self.app_base, "The authorize host (app_base)", app=True)
         redirect_uri = app.effective_redirect_uri
         problem = redirect_uri_problem(redirect_uri)
         if problem:
@@ -437,6 +467,7 @@ class InstallService:
                 f"Authorize it: `hubspot-tui login --account {hub_id}` (or F5)",
                 code="NO_TOKENS",
             )
+        self._require_origin(hub_id, tokens)
         return tokens
 
     async def _refresh_now(self, hub_id: int, tokens: TokenSet) -> TokenSet:
@@ -497,8 +528,9 @@ class InstallService:
         tokens = self._secrets.tokens.get(hub_id)
         revoked = False
         if tokens is not None and self.has_client_secret:
-            client_id, client_secret = self._require_credentials()
             try:
+                self._require_origin(hub_id, tokens)
+                client_id, client_secret = self._require_credentials()
                 await self._http().revoke(
                     client_id=client_id,
                     client_secret=client_secret,

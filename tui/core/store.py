@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core.paths import StorePaths, store_paths
-from tui.core.profile import Profile, ProfileSecrets
+from tui.core.profile import Profile, ProfileSecrets, profile_name_problem
 from tui.core.store_codec import (
     FORMAT_VERSION,
     ParsedFile,
@@ -161,11 +161,9 @@ def _aside_name(path: Path) -> Path:
 
 
 def _check_name(name: str) -> None:
-    if not name or len(name) > 64 or not name.isprintable() or name != name.strip():
-        raise StoreError(
-            f"{name!r} is not a usable profile name",
-            "use 1-64 printable characters without leading or trailing spaces",
-        )
+    problem = profile_name_problem(name)
+    if problem:
+        raise StoreError(f"{name[:80]!a} is not a usable profile name", problem)
 
 
 class ProfileStore:

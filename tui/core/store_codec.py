@@ -170,7 +170,8 @@ def decode_secrets(name: str, data: Mapping[str, Any], issues: list[str]) -> Pro
     """The secrets of profile `name` from its table of `credentials.toml`."""
     where = f"profiles.{name}"
     secret = _decode_value(str, data.get("client_secret", ""), f"{where}.client_secret", issues)
-    secrets = ProfileSecrets(client_secret=secret or "")
+    origin = _decode_value(str, data.get("secret_origin", ""), f"{where}.secret_origin", issues)
+    secrets = ProfileSecrets(client_secret=secret or "", secret_origin=origin or "")
     for hub_id, table in _hub_tables(data.get("tokens", {}), f"{where}.tokens", issues):
         at = f'{where}.tokens."{hub_id}"'
         tokens: TokenSet = _decode_fields(TokenSet, table, at, issues)
@@ -267,7 +268,10 @@ def encode_secrets(secrets: Mapping[str, ProfileSecrets]) -> bytes:
     for name in ordered_names(secrets):
         entry, base = secrets[name], f"profiles.{_key(name)}"
         if entry.client_secret or entry.tokens:
-            chunks.append(_table(base, {"client_secret": entry.client_secret}))
+            top = {"client_secret": entry.client_secret}
+            if entry.secret_origin:
+                top["secret_origin"] = entry.secret_origin
+            chunks.append(_table(base, top))
             chunks += [
                 _table(f'{base}.tokens."{hub_id}"', _plain(entry.tokens[hub_id]))
                 for hub_id in sorted(entry.tokens)

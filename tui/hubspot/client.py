@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import json
 import logging
@@ -40,6 +41,7 @@ from tui.hubspot.models import (
     TokenGrant,
     TokenInfo,
 )
+from tui.hubspot.origins import base_url_problem, origin_of, require_base
 
 if TYPE_CHECKING:
     import ssl
@@ -52,6 +54,9 @@ _TOKEN_VERSION_RE = re.compile(r"v1|v3|\d{4}-\d{2}")
 _OBJECT_TYPE_RE = re.compile(r"[a-z0-9_]{1,64}")
 _USER_AGENT = "hubspot-tui/0.1"
 _NETWORK_ACTION = "Check the network connection (and any proxy), then try again"
+
+MAX_BODY = 1 << 20
+"""The largest answer read (1 MiB): every HubSpot answer hubspot-tui reads is a few KiB."""
 
 _SECRET_FIELDS = frozenset({"client_secret", "code", "refresh_token", "token", "code_verifier"})
 _PROBE_LABELS = {"products": "Products", "line_items": "Line items"}
@@ -104,6 +109,7 @@ class HubSpotClient:
                 f"token_version must be 'v1', 'v3' or 'YYYY-MM', not {token_version!r}"
             )
         self._api_base = api_base.rstrip("/")
+        self._base_problem = base_url_problem(self._api_base)
         self._host = urlsplit(self._api_base).hostname or self._api_base
         self._token_path = f"/oauth/{token_version}/token"
         self._timeout = timeout
@@ -114,6 +120,16 @@ class HubSpotClient:
         self._clock = clock
         self._http: httpx.AsyncClient | None = None
         self.last_rate_limit = RateLimit()
+
+    @property
+    def origin(self) -> str:
+        """The API origin this client talks to (`scheme://host[:port]`)."""
+        return origin_of(self._api_base)
+
+    @property
+    def total_budget(self) -> float:
+        """The longest one call may take, all attempts and waits included (seconds)."""
+        return self._timeout * (1 + self._max_retries) + self._max_wait
 
     def __repr__(self) -> str:
         return f"HubSpotClient(api_base={self._api_base!r}, token_path={self._token_path!r})"
@@ -181,7 +197,7 @@ class HubSpotClient:
             idempotent=False,
             redirect_uri=redirect_uri,
         )
-        return parse.parse_token_response(data, now=self._clock())
+        return self._stamped(parse.parse_token_response(data, now=self._clock()))
 
     async def refresh(
         self, *, client_id: str, client_secret: str, refresh_token: str
@@ -198,7 +214,13 @@ class HubSpotClient:
             "refresh_token": refresh_token,
         }
         data = await self._json("POST", self._token_path, context=parse.CTX_REFRESH, form=form)
-        return parse.parse_token_response(data, now=self._clock(), old_refresh_token=refresh_token)
+        grant = parse.parse_token_response(data, now=self._clock(), old_refresh_token=refresh_token)
+        return self._stamped(grant)
+
+    def _stamped(self, grant: TokenGrant) -> TokenGrant:
+        """The grant with its tokens marked as issued by this client's API origin."""
+        tokens = dataclasses.replace(grant.tokens, api_origin=self.origin)
+        return dataclasses.replace(grant, tokens=tokens)
 
     async def introspect(
         self, *, client_id: str, client_secret: str, access_token: str
@@ -346,33 +368,51 @@ class HubSpotClient:
         idempotent: bool = True,
         redirect_uri: str = "",
     ) -> bytes:
-        """Send with retries; return the body of a 2xx answer or raise the mapped error."""
+        """Send with retries; return the body of a 2xx answer or raise the mapped error.
+
+        Each attempt is bounded as a whole by `timeout` (connect, send and the entire answer,
+        so a server trickling one byte at a time is given up on); the waits between attempts
+        add up to at most `max_wait`. A call therefore ends within `total_budget`.
+        """
+        if self._base_problem:
+            # Refused before a byte is sent: a plain-http base would carry secrets in clear.
+            require_base(self._api_base, "The API base")
         headers = {"Authorization": f"Bearer {bearer}"} if bearer is not None else {}
         secrets = [v for k, v in (form or {}).items() if k in _SECRET_FIELDS]
         if bearer:
             secrets.append(bearer)
-        attempt = 0
+        self._client()  # built outside the deadline: loading the CA bundle is not the server's time
+        attempt, waited = 0, 0.0
         while True:
             attempt += 1
             try:
-                return await self._once(method, path, context, form, headers, params, redirect_uri)
-            except _Attempt as failed:
-                error = failed.error
-                retry = error.retryable and attempt <= self._max_retries
-                if not idempotent and failed.sent:
-                    retry = False
-                if isinstance(error, RateLimited) and error.retry_after > self._max_wait:
-                    # HubSpot asked for a longer wait than we will sit through: retrying early
-                    # only earns another 429 (and counts against the app's error rate).
-                    retry = False
-                if not retry:
-                    raise _scrubbed(error, secrets) from None
-                if isinstance(error, RateLimited):
-                    wait = error.retry_after
-                else:
-                    wait = min(0.2 * attempt, self._max_wait)
-                log.debug("%s %s: %s; retry %d in %.1f s", method, path, error.code, attempt, wait)
-                await self._sleep(wait)
+                async with asyncio.timeout(self._timeout):
+                    return await self._once(
+                        method, path, context, form, headers, params, redirect_uri
+                    )
+            except TimeoutError:
+                failed = _Attempt(self._timed_out(), sent=True)
+            except _Attempt as caught:
+                failed = caught
+            error = failed.error
+            retry = error.retryable and attempt <= self._max_retries
+            if not idempotent and failed.sent:
+                retry = False
+            if isinstance(error, RateLimited) and error.retry_after > self._max_wait:
+                # HubSpot asked for a longer wait than we will sit through: retrying early
+                # only earns another 429 (and counts against the app's error rate).
+                retry = False
+            if not retry:
+                raise _scrubbed(error, secrets) from None
+            if isinstance(error, RateLimited):
+                wait = error.retry_after
+            else:
+                wait = min(0.2 * attempt, self._max_wait)
+            if waited + wait > self._max_wait:
+                raise _scrubbed(error, secrets) from None  # the call's budget is spent
+            waited += wait
+            log.debug("%s %s: %s; retry %d in %.1f s", method, path, error.code, attempt, wait)
+            await self._sleep(wait)
 
     async def _once(
         self,
@@ -388,7 +428,12 @@ class HubSpotClient:
 
         client = self._client()
         try:
-            response = await client.request(method, path, data=form, headers=headers, params=params)
+            request = client.build_request(method, path, data=form, headers=headers, params=params)
+            response = await client.send(request, stream=True)
+            try:
+                body, whole = await _read_capped(response)
+            finally:
+                await response.aclose()
         except httpx.HTTPError as exc:
             raise _Attempt(self._network_error(exc), sent=_maybe_sent(exc)) from None
         except httpx.InvalidURL:
@@ -405,17 +450,35 @@ class HubSpotClient:
             self.last_rate_limit = limits
         log.debug("%s %s -> %d", method, path, response.status_code)
         if 200 <= response.status_code < 300:
-            return response.content
+            if not whole:
+                raise _Attempt(self._too_large(context), sent=True)
+            return body
         raise _Attempt(
             parse.error_from_response(
                 response.status_code,
                 response.headers,
-                response.content,
+                body if whole else b"",
                 context=context,
                 redirect_uri=redirect_uri,
                 now=self._clock(),
             ),
             sent=True,
+        )
+
+    def _timed_out(self) -> NetworkError:
+        return NetworkError(
+            f"Could not reach HubSpot at {self._host}: timed out after {self._timeout:g} s",
+            _NETWORK_ACTION,
+            code="TIMEOUT",
+            retryable=True,
+        )
+
+    def _too_large(self, context: str) -> UnexpectedResponse:
+        return UnexpectedResponse(
+            f"HubSpot's answer to the {context} is larger than {MAX_BODY // (1 << 20)} MiB; "
+            "hubspot-tui stopped reading it",
+            "Check the API base URL (is it HubSpot?); if it is right, try again later",
+            code="TOO_LARGE",
         )
 
     def _network_error(self, exc: Exception) -> NetworkError:
@@ -473,6 +536,20 @@ def _scrubbed(error: HubSpotError, secrets: list[str]) -> HubSpotError:
         setattr(error, attr, text)
     error.args = (error.message,)
     return error
+
+
+async def _read_capped(response: httpx.Response) -> tuple[bytes, bool]:
+    """The body (decoded), and whether it is whole: reading stops past `MAX_BODY` bytes."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return b"", False
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return b"", False
+        chunks.append(chunk)
+    return b"".join(chunks), True
 
 
 def _maybe_sent(exc: Exception) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from tui.hubspot.text import strip_format
+
 _TOKENISH_RE = re.compile(r"[A-Za-z0-9_\-.~]{24,}")
 """Runs this long look like tokens or codes (base64url, UUID-like); URL paths split on `/`."""
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -220,7 +222,7 @@ def hubspot_text(value: object) -> str:
     """
     if not isinstance(value, str):
         return ""
-    text = _CONTROL_RE.sub(" ", value[:2000])
+    text = _CONTROL_RE.sub(" ", strip_format(value[:2000]))
     text = _TOKENISH_RE.sub("…", text)
     text = " ".join(text.split())
     if len(text) > HUBSPOT_TEXT_MAX:

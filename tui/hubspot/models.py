@@ -109,6 +109,9 @@ class TokenSet:
     refresh_token: str
     expires_at: float
     obtained_at: float = 0.0
+    api_origin: str = ""
+    """The API origin that issued these tokens (`https://api.hubapi.com`); they are never sent
+    anywhere else. Empty in stores written before it was recorded: read as the default API."""
 
     def expires_in(self, now: float) -> float:
         """Seconds until the access token expires (negative once expired)."""

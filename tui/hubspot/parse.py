@@ -41,6 +41,7 @@ from tui.hubspot.models import (
     TokenInfo,
     TokenSet,
 )
+from tui.hubspot.text import clean_line
 
 # Contexts the client passes to `error_from_response`. They appear in messages ("… to the token
 # refresh") and decide what an RFC `invalid_grant` without a HubSpot `status` means.
@@ -59,7 +60,6 @@ _MAX_BODY = 1 << 20
 
 _CODE_RE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 _CORRELATION_RE = re.compile(r"[A-Za-z0-9\-]{1,64}")
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _LEGACY_PERMS_RE = re.compile(r"requires any of \[([^\]]*)\]")
 _SCOPE_NAME_RE = re.compile(r"[A-Za-z0-9_.\-]{1,100}")
 _DIGITS_RE = re.compile(r"\d{1,19}")
@@ -91,9 +91,7 @@ def _as_int(value: object) -> int | None:
 
 def _as_str(value: object, limit: int = 200) -> str:
     """A short printable string, or "" when `value` is not a string."""
-    if not isinstance(value, str):
-        return ""
-    return _CONTROL_RE.sub(" ", value)[:limit].strip()
+    return clean_line(value, limit)
 
 
 def _as_scopes(value: object) -> tuple[str, ...]:
