@@ -154,9 +154,14 @@ def main(argv: list[str]) -> None:
     """`HOST PORT MODE COUNTS_FILE`: serve until killed, writing the counts after each second."""
     host, port, mode, counts = argv[0], int(argv[1]), argv[2], Path(argv[3])
     with HostileServer(mode, host, port) as server:
-        counts.with_suffix(".ready").write_text(str(server.port))
+        counts.write_text(json.dumps([0, 0]))
+        ready = counts.with_suffix(".ready-tmp")
+        ready.write_text(str(server.port))
+        ready.replace(counts.with_suffix(".ready"))
         while True:
-            counts.write_text(json.dumps([server.connections, server.received]))
+            tmp = counts.with_suffix(".tmp")
+            tmp.write_text(json.dumps([server.connections, server.received]))
+            tmp.replace(counts)  # atomic: a reader never sees half a file
             time.sleep(0.05)
 
 

@@ -229,7 +229,8 @@ def test_read_only_commands_load_no_network_or_ui_modules(
 
 def test_status_check_still_talks_to_hubspot(config_with_account: Path) -> None:
     # The trace above can fail: the network path does load asyncio and the HTTP client (the
-    # sandbox is gone by now, so the re-check fails, but it was attempted).
-    data = _trace(["status", "--check"], config_with_account)
+    # sandbox is gone by now, so the re-check fails, but it was attempted). The tokens were
+    # issued by the (loopback) sandbox: they are only ever sent to a loopback base.
+    data = _trace(["--api-base", "http://127.0.0.1:9", "status", "--check"], config_with_account)
     loaded = {str(m).split(".")[0] for m in data["modules"]}  # type: ignore[attr-defined]
     assert {"asyncio", "httpx"} <= loaded
