@@ -10,6 +10,7 @@ from it is checked against the base's scheme, host and port before anything is s
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from tui.hubspot import parse
 from tui.hubspot.client import _Attempt, _maybe_sent, _scrubbed
 from tui.hubspot.errors import HubSpotError, RateLimited, UnexpectedResponse
 from tui.hubspot.models import RateLimit
+from tui.hubspot.origins import require_base
 
 if TYPE_CHECKING:
     from tui.hubspot.client import HubSpotClient
@@ -98,6 +100,9 @@ async def call(
     """
     if not is_api_path(path):
         raise ValueError(f"not a path on the API base: {path!r}")
+    if client._base_problem:
+        require_base(client._api_base, "The API base")  # nothing in clear over a network
+    client._client()  # built outside the deadline (loading the CA bundle is not HubSpot's time)
     headers = {"Authorization": f"Bearer {bearer}"}
     if body is not None:
         headers["Content-Type"] = "application/json"
@@ -107,8 +112,14 @@ async def call(
     while True:
         attempt += 1
         try:
-            answer = await _once(client, method, path, headers, params, body, max_body)
-        except _Attempt as failed:
+            # Each attempt as a whole (connect, send, the entire answer) within the timeout, so
+            # a server trickling its answer cannot hold the call.
+            async with asyncio.timeout(client._timeout):
+                answer = await _once(client, method, path, headers, params, body, max_body)
+        except (_Attempt, TimeoutError) as caught:
+            failed = (
+                caught if isinstance(caught, _Attempt) else _Attempt(client._timed_out(), sent=True)
+            )
             error = failed.error
             retry = error.retryable and attempt <= client._max_retries
             if not retry or (failed.sent and not idempotent):
