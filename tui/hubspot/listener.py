@@ -18,6 +18,8 @@ import os
 import re
 import socket
 import time
+from collections.abc import Coroutine
+from typing import Any
 from urllib.parse import parse_qs
 
 from tui.hubspot.errors import CallbackError
@@ -26,6 +28,8 @@ from tui.hubspot.oauth import check_state, looks_like_code, parse_pasted_redirec
 MAX_REQUEST_LINE = 8 * 1024
 MAX_HEAD = 16 * 1024
 MAX_HEADERS = 64
+SETTLE_STEPS = 3
+"""Loop steps `close()` lets pass so connections accepted a moment before are set up to close."""
 MAX_CONNECTIONS = 64
 
 _REQUEST_LINE_RE = re.compile(r"([A-Z]{1,16}) (/[^\s]*) HTTP/1\.[01]")
@@ -185,6 +189,8 @@ class CallbackListener:
         self._failure: CallbackError | None = None
         self._conns: set[asyncio.StreamWriter] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        # Every connection from the moment it exists, served or not yet (see `_accept`).
+        self._open: set[asyncio.StreamWriter] = set()
         self._closed = False
         self.rejected = 0
 
@@ -233,7 +239,18 @@ class CallbackListener:
     async def _serve(self, host: str, port: int) -> asyncio.Server:
         # A large backlog: a burst of connections must not drop SYNs (each drop costs a 1 s
         # retry), even though at most MAX_CONNECTIONS are served at once.
-        return await asyncio.start_server(self._handle, host=host, port=port, backlog=512)
+        return await asyncio.start_server(self._accept, host=host, port=port, backlog=512)
+
+    def _accept(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> Coroutine[Any, Any, None]:
+        """Note the connection as soon as it exists, then serve it in its own task.
+
+        A task cancelled before its first step never runs its `finally`, so `_handle` alone
+        cannot promise to close its connection; `close()` closes whatever is noted here.
+        """
+        self._open.add(writer)
+        return self._handle(reader, writer)
 
     async def _bind_error(self, exc: OSError, port: int) -> CallbackError:
         if exc.errno == errno.EADDRINUSE:
@@ -304,13 +321,23 @@ class CallbackListener:
         )
 
     async def close(self) -> None:
-        """Stop listening and drop open connections (idempotent)."""
+        """Stop listening, then close every connection before returning (idempotent).
+
+        Nothing of the listener outlives this call: a transport left for the garbage collector
+        after its event loop has gone makes asyncio print a traceback (`selector_events.__del__`
+        on Python 3.13), so even a Ctrl-C during a login ends quietly.
+        """
         if self._closed:
             return
         self.cancel()
         self._closed = True
         self._stop_listening()
-        for writer in list(self._conns):
+        # Connections accepted just before are still being set up (the transport on the next
+        # loop step, the connection handler on the one after): let them appear so they close.
+        for _ in range(SETTLE_STEPS):
+            await asyncio.sleep(0)
+        self._close_servers()
+        for writer in list(self._open):
             writer.close()  # graceful: an answer already written is still flushed
         current = asyncio.current_task()
         pending = [task for task in self._tasks if task is not current]
@@ -318,6 +345,11 @@ class CallbackListener:
             _, still = await asyncio.wait(pending, timeout=1.0)
             for task in still:
                 task.cancel()
+            if still:
+                await asyncio.wait(still, timeout=1.0)
+        for writer in list(self._open):
+            writer.transport.abort()  # a peer that never read its answer: drop it now
+        self._open.clear()
         for server in self._servers:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(server.wait_closed(), 2.0)
@@ -331,15 +363,36 @@ class CallbackListener:
         self._stop_listening()
 
     def _stop_listening(self) -> None:
+        """Accept no more connections now; close the listening sockets a loop step later.
+
+        A connection accepted in this loop step gets its transport on its own first step,
+        already queued: closing the server before then leaves that transport half-built
+        (asyncio refuses to attach it) and its garbage collection prints a traceback. So the
+        loop stops watching the sockets at once and the servers close after those steps.
+        """
+        if not self._accepting:
+            return
         self._accepting = False
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not on the loop (nothing can be mid-accept then)
+            self._close_servers()
+            return
         for server in self._servers:
-            server.close()
+            for sock in server.sockets:
+                loop.remove_reader(sock.fileno())
+        loop.call_soon(self._close_servers)
+
+    def _close_servers(self) -> None:
+        for server in self._servers:
+            server.close()  # idempotent
 
     # -- HTTP ----------------------------------------------------------------------------------
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self._closed or len(self._conns) >= MAX_CONNECTIONS:
             self.rejected += 1
+            self._open.discard(writer)
             writer.transport.abort()
             return
         task = asyncio.current_task()
@@ -371,6 +424,7 @@ class CallbackListener:
             pass  # the peer went away; nothing to tell it
         finally:
             self._conns.discard(writer)
+            self._open.discard(writer)
             if task is not None:
                 self._tasks.discard(task)
             writer.close()
