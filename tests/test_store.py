@@ -279,15 +279,16 @@ def test_looser_modes_are_tightened_with_a_warning(store: ProfileStore) -> None:
     assert mode(store.paths.credentials) == 0o600
 
 
-def test_a_shared_sticky_directory_is_left_alone(tmp_path: Path) -> None:
+def test_a_shared_sticky_directory_is_left_alone_and_refused(tmp_path: Path) -> None:
     shared = tmp_path / "shared"
     shared.mkdir()
     os.chmod(shared, 0o1777)
     store = ProfileStore(shared)
-    save(store, *full_profile())
-    assert mode(shared) == 0o1777
-    assert mode(store.paths.credentials) == 0o600
-    assert any("shared directory" in w.message for w in store.warnings)
+    with pytest.raises(StoreError, match="shared directory") as caught:
+        save(store, *full_profile())
+    assert caught.value.code == "UNSAFE_STORE"
+    assert mode(shared) == 0o1777  # changing /tmp's mode would break other users
+    assert list(shared.iterdir()) == []  # nothing written, not even the lock file
 
 
 # ---- corruption ------------------------------------------------------------------------------
@@ -469,14 +470,14 @@ def test_permission_denied_names_the_path_and_the_fix(
     store: ProfileStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     save(store, *full_profile())
-    real = Path.read_bytes
+    real = os.open
 
-    def denied(self: Path) -> bytes:
-        if self.name == "credentials.toml":
+    def denied(path: object, *args: object, **kwargs: object) -> int:
+        if str(path).endswith("credentials.toml"):
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(os, "open", denied)
     with pytest.raises(StoreError) as caught:
         store.load()
     assert caught.value.path == store.paths.credentials

@@ -85,7 +85,7 @@ def run_dashboard(
             service = make_service(environment)
         except StoreError as exc:
             print(f"hubspot-tui: {exc}", file=sys.stderr)
-            return 1
+            return 2 if exc.code == "UNSAFE_STORE" else 1  # unsafe: bad input, nothing written
         from tui.ui.app import DemoInfo, HubSpotApp
 
         demo_info = None

@@ -82,6 +82,13 @@ def run(argv: list[str] | None = None) -> int:
             demo.stop()
 
 
+def exit_code_for(exc: HubSpotError) -> int:
+    """2 for bad input (usage, an unsafe store: nothing sent or written), else 1."""
+    if (isinstance(exc, InputError) and exc.code == "USAGE") or exc.code == "UNSAFE_STORE":
+        return EXIT_USAGE
+    return EXIT_FAIL
+
+
 def global_options_problem(args: argparse.Namespace) -> str | None:
     """What is wrong with the global options (from argv or the environment), or None.
 
@@ -121,8 +128,10 @@ def _make_service(
             redirect_hook=demo.allow_redirect,
             http_timeout=args.http_timeout,
         )
+    store = ProfileStore(config_dir)
+    store.check_safe()  # an unsafe store is refused before anything reads or writes it
     return InstallService(
-        ProfileStore(config_dir),
+        store,
         args.profile,
         api_base=args.api_base,
         app_base=args.app_base,
@@ -139,7 +148,7 @@ async def _with_service(
         service = _make_service(args, config_dir, demo)
     except StoreError as exc:
         print(f"hubspot-tui: {exc}", file=sys.stderr)
-        return EXIT_FAIL
+        return exit_code_for(exc)
     try:
         await service.load()
         for warning in service.warnings:
@@ -147,7 +156,7 @@ async def _with_service(
         return await handler(service, args)
     except HubSpotError as exc:
         print_error(exc)
-        return EXIT_USAGE if isinstance(exc, InputError) and exc.code == "USAGE" else EXIT_FAIL
+        return exit_code_for(exc)
     except StoreError as exc:
         print(f"hubspot-tui: {exc}", file=sys.stderr)
         return EXIT_FAIL
@@ -170,7 +179,7 @@ def run_read_only(args: argparse.Namespace, config_dir: Path, show: ReadOnlyHand
         view = StoredInstall.load(store, args.profile)
     except HubSpotError as exc:
         print_error(exc)
-        return EXIT_FAIL
+        return exit_code_for(exc)
     for warning in view.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return show(view, args)

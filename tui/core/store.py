@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import stat
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,6 +34,13 @@ from pathlib import Path
 
 from tui.core.paths import StorePaths, store_paths
 from tui.core.profile import Profile, ProfileSecrets, profile_name_problem
+from tui.core.safe_files import (
+    MAX_FILE_BYTES,
+    UnsafePath,
+    private_dir,
+    read_bounded,
+    tighten_file,
+)
 from tui.core.store_codec import (
     FORMAT_VERSION,
     ParsedFile,
@@ -92,9 +98,20 @@ class StoreError(HubSpotError):
         path: the file or directory concerned, when there is one.
     """
 
-    def __init__(self, message: str, action: str = "", *, path: Path | None = None) -> None:
-        super().__init__(message, action, code="STORE")
+    def __init__(
+        self, message: str, action: str = "", *, path: Path | None = None, code: str = "STORE"
+    ) -> None:
+        super().__init__(message, action, code=code)
         self.path = path
+
+
+UNSAFE_STORE = "UNSAFE_STORE"
+"""The code of a StoreError for a store that is not safe to use (foreign or shared directory,
+a link or FIFO in place of a file): bad input, so commands exit 2, nothing read or written."""
+
+
+def _unsafe(exc: UnsafePath) -> StoreError:
+    return StoreError(exc.message, exc.action, path=exc.path, code=UNSAFE_STORE)
 
 
 # ---- files -------------------------------------------------------------------------------------
@@ -102,9 +119,9 @@ class StoreError(HubSpotError):
 
 def _read(path: Path) -> ParsedFile:
     try:
-        return parse_file(path.read_bytes())
-    except FileNotFoundError:
-        return ParsedFile()
+        raw = read_bounded(path)
+    except UnsafePath as exc:
+        raise _unsafe(exc) from None
     except PermissionError:
         action = f"run as the user who owns it, or fix its mode with `chmod 600 {path}`"
         raise StoreError(f"Can't read {path}: permission denied", action, path=path) from None
@@ -112,6 +129,12 @@ def _read(path: Path) -> ParsedFile:
         raise StoreError(f"{path} is a directory, not a file", "move it away", path=path) from None
     except OSError as exc:
         raise StoreError(f"Can't read {path}: {exc.strerror}", path=path) from None
+    if raw is None:
+        return ParsedFile()
+    if len(raw) > MAX_FILE_BYTES:
+        # Not parsed (that alone would take seconds): set aside like a corrupt file.
+        return ParsedFile(problem=f"larger than {MAX_FILE_BYTES >> 20} MiB")
+    return parse_file(raw)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -185,6 +208,14 @@ class ProfileStore:
         self.paths: StorePaths = store_paths(config_dir)
         self.warnings: list[StoreWarning] = []
         self._lock_timeout = lock_timeout
+
+    def check_safe(self) -> None:
+        """Check (and tighten) the directory and files now, before anything else touches them.
+
+        Raises:
+            StoreError: UNSAFE_STORE when the store can't be trusted (see `_tighten_modes`).
+        """
+        self._tighten_modes()
 
     def load(self, profile: str = "default") -> tuple[Profile, ProfileSecrets]:
         """Read one profile and its secrets; missing files or profile give an empty one.
@@ -303,8 +334,8 @@ class ProfileStore:
             return read
         kept = _aside_name(path)
         try:
-            with contextlib.suppress(OSError):
-                os.chmod(path, 0o600)  # the kept copy may hold secrets
+            with contextlib.suppress(OSError, UnsafePath):
+                tighten_file(path)  # the kept copy may hold secrets
             os.rename(path, kept)
         except OSError as exc:
             raise StoreError(
@@ -319,6 +350,7 @@ class ProfileStore:
     def _rewrite(self, change: _Change) -> None:
         """Run `change` on every decoded profile under the lock, then write both files."""
         self._ensure_dir()
+        self._tighten_modes()  # before the lock file: an unsafe directory gets nothing written
         with self._locked():
             self._remove_stale_tmp()
             self._tighten_modes()
@@ -375,7 +407,8 @@ class ProfileStore:
         """Hold the exclusive `flock` on `.lock` (the kernel drops it if the process dies)."""
         lock = self.paths.lock
         try:
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+            fd = os.open(lock, flags, 0o600)
         except OSError as exc:
             message = f"Can't open {lock}: {exc.strerror}"
             raise StoreError(message, "check the config directory is writable", path=lock) from None
@@ -410,28 +443,25 @@ class ProfileStore:
                             os.unlink(entry.path)
 
     def _tighten_modes(self) -> None:
-        """Make the directory 0700 and both files 0600, warning when they were looser."""
-        for path, wanted in (
-            (self.paths.dir, 0o700),
-            (self.paths.config, 0o600),
-            (self.paths.credentials, 0o600),
-        ):
-            try:
-                info = os.stat(path)
-            except OSError:
-                continue
-            mode = stat.S_IMODE(info.st_mode)
-            if mode == wanted or not (stat.S_ISDIR(info.st_mode) or stat.S_ISREG(info.st_mode)):
-                continue
-            if stat.S_ISDIR(info.st_mode) and mode & (stat.S_ISVTX | stat.S_IWOTH):
-                # A shared directory such as /tmp: changing its mode would break other users.
-                self._warn(path, "a shared directory (left as is): keep secrets in a private one")
-                continue
-            try:
-                os.chmod(path, wanted)
-            except OSError as exc:
-                message = f"mode {mode:04o} can't be changed ({exc.strerror})"
-                self._warn(path, f"{message}: run `chmod {wanted:o} {path}`")
-                continue
-            if mode & 0o077:  # stricter modes (e.g. 0400) are normalised silently
-                self._warn(path, f"was open to other users (mode {mode:04o}); now {wanted:04o}")
+        """Make sure the directory is ours and private (0700) and both files 0600.
+
+        Raises:
+            StoreError: UNSAFE_STORE when the directory or a file can't be trusted (another
+                user's, shared, still writable by others, a link or FIFO): nothing is read.
+        """
+        try:
+            was = private_dir(self.paths.dir)
+            if was is not None:
+                self._warn(self.paths.dir, f"was open to other users (mode {was:04o}); now 0700")
+            for path in (self.paths.config, self.paths.credentials):
+                try:
+                    mode = tighten_file(path)
+                except PermissionError:
+                    continue  # _read says so, with the fix
+                except OSError as exc:
+                    self._warn(path, f"mode can't be changed ({exc.strerror}): `chmod 600 {path}`")
+                    continue
+                if mode is not None and mode & 0o077:  # stricter modes are normalised silently
+                    self._warn(path, f"was open to other users (mode {mode:04o}); now 0600")
+        except UnsafePath as exc:
+            raise _unsafe(exc) from None
