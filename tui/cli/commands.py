@@ -47,7 +47,9 @@ async def cmd_configure(service: InstallService, args: argparse.Namespace) -> in
 
     secret: str | None = None
     if args.client_secret_stdin:
-        secret = sys.stdin.readline()
+        from tui.cli.secret_input import read_secret_line
+
+        secret = read_secret_line("Client secret (not shown): ")
     given = SettingsInput(
         install_url=args.install_url,
         client_id=args.client_id,
@@ -147,7 +149,7 @@ async def _read_pastes(attempt: LoginAttempt) -> None:
     from tui.hubspot.errors import CallbackError
 
     while True:
-        line = await asyncio.to_thread(sys.stdin.readline)
+        line = await asyncio.to_thread(sys.stdin.readline, 65536)  # bounded: a paste is <16 KiB
         if not line:
             return
         if not line.strip():
