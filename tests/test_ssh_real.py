@@ -82,6 +82,42 @@ def test_tunnel_line_names_the_sessions_port_and_a_bare_ipv6_host() -> None:
         assert f"  {command}  " in ssh_tunnel_hint("http://localhost:8765/oauth-callback", env)
 
 
+HANGUP_SCRIPT = """
+import asyncio, os, signal
+from tui.cli.lifecycle import exit_on_signals
+resumed = []
+signal.signal(signal.SIGCONT, lambda *_: resumed.append(1))  # stands in for Textual's resume
+class App:
+    code = None
+    def exit(self, return_code):
+        App.code = return_code
+async def main():
+    with exit_on_signals(App()):
+        os.kill(os.getpid(), signal.SIGHUP)  # a hangup: the kernel sends both, in this order
+        os.kill(os.getpid(), signal.SIGCONT)
+        await asyncio.sleep(0.2)
+asyncio.run(main())
+print(App.code, len(resumed), flush=True)
+os._exit(0)  # before the grace timer
+"""
+
+
+def test_a_hangup_does_not_resume_textual() -> None:
+    """The SIGCONT that comes with a hangup must not restart Textual's application mode (a
+    second input thread nothing stops: the dropped-ssh dashboard hung until its grace timer).
+    Deterministic twin of `test_connection_dropped_under_the_dashboard` (no sshd needed)."""
+    done = subprocess.run(
+        [sys.executable, "-c", HANGUP_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert done.stdout.split() == ["129", "0"], (done.stdout, done.stderr)
+
+
 @pytest.fixture(scope="module")
 def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenSsh]:
     """Our own sshd for the module (stopped by pid; nothing of it may outlive the module)."""

@@ -151,6 +151,11 @@ def exit_on_signals(app: App[None]) -> Iterator[None]:
 
     def on_signal(signum: int, _frame: object) -> None:
         code = 128 + signum
+        # A hangup comes with a SIGCONT from the kernel, and Textual answers SIGCONT by
+        # re-entering application mode (its ctrl+z resume): a second input thread that nothing
+        # stops, so the process hung until the timer below cut it short (seen over a real ssh
+        # whose client was killed, tests/test_ssh_real.py). We are leaving: no resume.
+        signal.signal(signal.SIGCONT, signal.SIG_DFL)
         deadline = threading.Timer(GRACE_SECONDS, os._exit, (code,))
         deadline.daemon = True
         deadline.start()
