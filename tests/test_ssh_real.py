@@ -201,6 +201,7 @@ def _configure(store: Path, port: int) -> Path:
             client_id=DEMO_APP.client_id, callback_port=port, scopes_confirmed=True
         )
         secrets.client_secret = DEMO_APP.client_secret
+        secrets.secret_origin = "http://127.0.0.1"  # saved for the (loopback) sandbox
 
     ProfileStore(store).update("default", mutate)
     return store
