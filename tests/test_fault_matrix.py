@@ -160,6 +160,26 @@ def stored_tokens(env: Env) -> dict[int, dict[str, object]]:
     return {int(hub): values for hub, values in tokens.items()}
 
 
+def assert_failed_check_kept_good(
+    before: tuple[bytes, bytes], after: tuple[bytes, bytes], words: str = ""
+) -> None:
+    """A failed check recorded its code and message; tokens and last good answers are kept."""
+    assert after[1] == before[1], "a failed check changed the tokens"
+    account = _account_table(after[0])
+    assert account.pop("check_error_code") == "check_failed"
+    assert words in str(account.pop("check_error"))
+    assert account == _account_table(before[0]), "a failed check lost the last good answers"
+
+
+def _account_table(config: bytes) -> dict[str, object]:
+    """MAIN's table in config.toml, without its (empty) check error fields."""
+    table = tomllib.loads(config.decode())["profiles"]["default"]["accounts"][str(MAIN)]
+    if not table.get("check_error_code"):
+        table.pop("check_error", None)
+        table.pop("check_error_code", None)
+    return dict(table)
+
+
 def assert_explains(exc: HubSpotError, words: str, secrets: list[str]) -> None:
     """A message that names the cause, a next action, and no secret anywhere in the error."""
     assert words in exc.message, exc.message
@@ -212,7 +232,12 @@ async def test_fault_matrix(tmp_path: Path, path: CodePath, kind: Kind, persiste
         if want.outcome == "error":
             assert error is not None, f"expected an error, got {result!r}"
             assert_explains(error, kind.words, secrets)
-            assert after == before, "a failed operation changed the store"
+            if path.op == "check":
+                # The failed attempt is recorded (code + message); the last good answers,
+                # checked_at and the tokens are kept exactly.
+                assert_failed_check_kept_good(before, after, kind.words)
+            else:
+                assert after == before, "a failed operation changed the store"
             if path.name == "exchange":
                 assert re.search(r"(log ?in|authoriz\w*) again", error.action, re.I), error.action
             return
@@ -270,7 +295,7 @@ async def test_retry_after_beyond_the_wait_cap_fails_fast(tmp_path: Path) -> Non
             await env.service.check(MAIN)
         assert env.sleeps == []
         assert "120 s" in caught.value.action
-        assert env.snapshot() == before
+        assert_failed_check_kept_good(before, env.snapshot())
 
 
 async def test_retries_stay_bounded_across_a_check_of_many_faulted_calls(tmp_path: Path) -> None:
@@ -288,7 +313,7 @@ async def test_retries_stay_bounded_across_a_check_of_many_faulted_calls(tmp_pat
             PRODUCTS: 1 + MAX_RETRIES,
             LINE_ITEMS: 1 + MAX_RETRIES,
         }
-        assert env.snapshot() == before
+        assert_failed_check_kept_good(before, env.snapshot(), "HTTP 502")
 
 
 async def test_check_all_reports_each_failure_and_keeps_the_stored_reports(tmp_path: Path) -> None:
@@ -302,7 +327,7 @@ async def test_check_all_reports_each_failure_and_keeps_the_stored_reports(tmp_p
         with pytest.raises(ServerError) as caught:
             await env.service.check_all(strict=True)
         assert str(MAIN) in caught.value.message
-        assert env.snapshot() == before
+        assert_failed_check_kept_good(before, env.snapshot(), "HubSpot had a problem")
 
 
 # ---- token faults --------------------------------------------------------------------------------
@@ -483,6 +508,8 @@ async def test_cli_check_remove_and_login_under_faults(tmp_path: Path) -> None:
         checked = cli(env, "status", "--check")
         assert_cli_failure(checked, "broke off")
         assert f"could not re-check {MAIN}" in checked.stderr
+        assert_failed_check_kept_good(before, env.snapshot(), "broke off")
+        before = env.snapshot()
         env.sandbox.faults.clear()
 
         env.sandbox.faults.add(REVOKE, FaultKind.HTML, times=-1)

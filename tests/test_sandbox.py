@@ -27,6 +27,7 @@ import httpx
 import pytest
 
 from tui.sandbox import DEMO_APP, FaultKind, Sandbox
+from tui.sandbox.accounts import default_accounts
 from tui.sandbox.browser import SandboxPageError, choose, fetch_choices
 
 REDIRECT = "http://localhost:8765/oauth-callback"
@@ -666,20 +667,33 @@ def test_missing_scope_is_a_missing_scopes_403(client: httpx.Client) -> None:
         assert ok.status_code == 200
 
 
-def test_no_sales_seat_is_the_legacy_403(client: httpx.Client, sandbox: Sandbox) -> None:
+@pytest.mark.parametrize("shape", ["missing_scopes", "legacy"])
+def test_no_sales_seat_answers_either_403_shape(
+    client: httpx.Client, sandbox: Sandbox, shape: str
+) -> None:
+    # HubSpot's seat gate says MISSING_SCOPES although the grant holds the scope; the older
+    # shape has no category at all. The account answers whichever it is set to.
+    sandbox.account(EU).no_seat_shape = shape
     token = login(client, EU)["access_token"]
-    response = client.get("/crm/v3/objects/products", headers=bearer(token))
-    assert response.status_code == 403
-    body = response.json()
-    assert "category" not in body and body["status"] == "error"
-    assert body["message"].startswith(f"This oauth-token ({token[:6]}...)")
-    assert body["message"].endswith(
-        "does not have proper permissions! (requires any of [sales-professional])"
-    )
-    assert token[:7] not in body["message"]
-    assert body["correlationId"] == response.headers["X-HubSpot-Correlation-Id"]
+    for kind, group in (("products", "products-access"), ("line_items", "line-items-access")):
+        response = client.get(f"/crm/v3/objects/{kind}", headers=bearer(token))
+        assert response.status_code == 403
+        body = response.json()
+        assert body["status"] == "error"
+        assert body.get("category") == ("MISSING_SCOPES" if shape == "missing_scopes" else None)
+        assert "errors" not in body  # no requiredGranularScopes: it is not about a scope
+        assert body["message"].startswith(f"This oauth-token ({token[:6]}...)")
+        assert body["message"].endswith(
+            f"does not have proper permissions! (requires any of [{group}])"
+        )
+        assert token[:7] not in body["message"]
+        assert body["correlationId"] == response.headers["X-HubSpot-Correlation-Id"]
     sandbox.account(EU).sales_seat = True
     assert client.get("/crm/v3/objects/products", headers=bearer(token)).status_code == 200
+
+
+def test_no_seat_shape_defaults_to_missing_scopes() -> None:
+    assert all(a.no_seat_shape == "missing_scopes" for a in default_accounts())
 
 
 def test_rate_limit_headers_on_every_api_response(client: httpx.Client) -> None:

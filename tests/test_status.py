@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tui.core.checklist import build_status, status_to_json
 from tui.core.profile import AppConfig, Profile
+from tui.core.reasons import Reason
 from tui.hubspot.models import (
     CHECK_IDS,
     Access,
@@ -234,16 +235,48 @@ def test_authorized_todo_without_accounts() -> None:
 
 
 def test_authorized_fail_when_the_refresh_token_was_revoked() -> None:
-    profile = ready_profile(check_error="BAD_REFRESH_TOKEN: the refresh token was revoked")
+    profile = ready_profile(
+        check_error="BAD_REFRESH_TOKEN: the refresh token was revoked",
+        check_error_code="token_revoked",
+    )
     c = check(status(profile), "authorized")
     assert c.state is FAIL and "revoked" in c.detail
     assert c.fix == "hubspot-tui login --account 44120003"
+    assert (c.reason, c.section) == ("token_revoked", "oauth")
+
+
+def test_the_code_decides_never_the_text() -> None:
+    # "revoked" in the text of a transient failure is not a revocation; the code says so.
+    profile = ready_profile(
+        check_error="proxy revoked the connection", check_error_code="check_failed"
+    )
+    c = check(status(profile), "authorized")
+    assert (c.state, c.reason) == (WARN, "check_failed")
+    assert check(status(profile), "token").state is OK
 
 
 def test_authorized_warn_on_other_check_errors() -> None:
-    c = check(status(ready_profile(check_error="network unreachable")), "authorized")
+    profile = ready_profile(check_error="network unreachable", check_error_code="check_failed")
+    c = check(status(profile), "authorized")
     assert (c.state, c.fix) == (WARN, "hubspot-tui status --check")
-    assert c.detail == "Last check of 44120003 failed: network unreachable"
+    assert c.detail == "couldn't reach HubSpot: network unreachable — last verified 1m ago"
+    assert (c.reason, c.section) == ("check_failed", "overview")
+    never = ready_profile(check_error="HTTP 503", check_error_code="check_failed", checked_at=0.0)
+    assert check(status(never), "authorized").detail.endswith("— never verified")
+
+
+def test_a_check_older_than_a_day_is_a_warning() -> None:
+    fresh = check(status(ready_profile(checked_at=NOW - 23 * 3600)), "authorized")
+    assert fresh.state is OK and fresh.reason == ""
+    stale = check(status(ready_profile(checked_at=NOW - 26 * 3600)), "authorized")
+    assert (stale.state, stale.reason, stale.fix) == (
+        WARN,
+        "not_verified_recently",
+        "hubspot-tui status --check",
+    )
+    assert stale.detail == (
+        "44120003 not verified since 2023-11-13 20:13:20 UTC (last verified 1d 2h ago)"
+    )
 
 
 def test_authorized_ok_variants() -> None:
@@ -381,8 +414,11 @@ def test_missing_scope_already_configured_just_reauthorizes() -> None:
 
 def test_forbidden_and_error() -> None:
     c = check(status(ready_profile(products=ProbeResult(Access.FORBIDDEN))), "products")
-    assert c.state is FAIL and "needs a paid Sales Hub seat" not in c.detail
-    assert "need a paid Sales Hub seat on this account" in c.detail
+    assert (c.state, c.reason, c.section) == (FAIL, "no_seat", "overview")
+    assert "the installing user needs a paid Sales Hub seat on this account" in c.detail
+    assert "a super admin assigns it" in c.detail
+    assert "No re-authorization is needed" in c.detail
+    assert c.fix == "hubspot-tui status --check"
     c = check(
         status(ready_profile(line_items=ProbeResult(Access.ERROR, message="HTTP 503"))),
         "line_items",
@@ -406,8 +442,15 @@ def test_token_todo() -> None:
 
 
 def test_token_fail_when_refresh_revoked() -> None:
-    c = check(status(ready_profile(check_error="invalid_grant: refresh token is invalid")), "token")
-    assert (c.state, c.fix) == (FAIL, "hubspot-tui login --account 44120003")
+    profile = ready_profile(
+        check_error="invalid_grant: refresh token is invalid", check_error_code="token_revoked"
+    )
+    c = check(status(profile), "token")
+    assert (c.state, c.fix, c.reason) == (
+        FAIL,
+        "hubspot-tui login --account 44120003",
+        "token_revoked",
+    )
 
 
 @pytest.mark.parametrize(
@@ -444,9 +487,10 @@ def test_json_shape_is_exact() -> None:
     checks = doc["checks"]
     assert isinstance(checks, list) and [c["id"] for c in checks] == list(CHECK_IDS)
     for c in checks:
-        assert list(c) == ["id", "state", "detail", "fix"]
+        assert list(c) == ["id", "state", "detail", "fix", "reason"]
         assert c["state"] in {"ok", "warn", "fail", "todo"}
         assert isinstance(c["detail"], str) and isinstance(c["fix"], str)
+        assert (c["reason"] is None) == (c["state"] == "ok")
     accounts = doc["accounts"]
     assert isinstance(accounts, list)
     assert [a["hub_id"] for a in accounts] == [DEV, MAIN]  # sorted by hub id
@@ -463,6 +507,8 @@ def test_json_shape_is_exact() -> None:
         "scopes_granted",
         "scopes_missing",
         "token_expires_in",
+        "checked_at",
+        "check_error",
     ]
     assert main == {
         "hub_id": MAIN,
@@ -476,8 +522,11 @@ def test_json_shape_is_exact() -> None:
         "scopes_granted": list(REQUESTED[:3]),
         "scopes_missing": ["e-commerce"],
         "token_expires_in": -11,
+        "checked_at": "2023-11-14T22:12:20Z",
+        "check_error": None,
     }
     assert dev["active"] is False and dev["token_expires_in"] is None
+    assert dev["checked_at"] is None and dev["check_error"] is None
     assert dev["products"] == {"access": "unknown", "count": None}
 
 
@@ -517,6 +566,7 @@ accounts = st.builds(
     scopes_requested=scope_lists,
     checked_at=st.floats(),
     check_error=st.sampled_from(["", "revoked", "timeout", "BAD_REFRESH_TOKEN"]),
+    check_error_code=st.sampled_from(["", "token_revoked", "check_failed", "not_identified", "x"]),
 )
 apps = st.builds(
     AppConfig,
@@ -577,5 +627,7 @@ def test_build_status_never_raises(
     assert [c.id for c in result.checks] == list(CHECK_IDS)
     assert result.ready == all(c.state is CheckState.OK for c in result.checks)
     assert all((c.fix == "") == (c.state is CheckState.OK) for c in result.checks)
+    assert all((c.reason == "") == (c.state is CheckState.OK) for c in result.checks)
+    assert all(Reason(c.reason) and c.section for c in result.checks if c.reason)
     doc = status_to_json(result, profile, expiry, now)
     json.dumps(doc, allow_nan=False)  # valid strict JSON whatever the input

@@ -75,6 +75,7 @@ def full_profile(name: str = "default") -> tuple[Profile, ProfileSecrets]:
         products=ProbeResult(Access.MISSING_SCOPE, None, False, ("e-commerce",), "needs scope"),
         line_items=ProbeResult(Access.FORBIDDEN, None, False, (), "no seat"),
         check_error="BAD_REFRESH_TOKEN: revoked\nsecond line",
+        check_error_code="token_revoked",
     )
     odd = AccountReport(
         hub_id=7,
@@ -171,6 +172,21 @@ def test_layout_is_stable_and_readable(store: ProfileStore) -> None:
     before = store.paths.config.read_bytes(), store.paths.config.stat().st_mtime_ns
     store.update("default", lambda p, s: None)  # no change: no rewrite
     assert (store.paths.config.read_bytes(), store.paths.config.stat().st_mtime_ns) == before
+
+
+def test_old_stores_check_errors_get_a_code_on_read(store: ProfileStore) -> None:
+    # Written before check errors carried a code: the text is classified once, on read.
+    write(
+        store.paths.config,
+        b"version = 1\n[profiles.default]\nactive_hub_id = 1\n"
+        b'[profiles.default.accounts."1"]\ncheck_error = "BAD_REFRESH_TOKEN: revoked"\n'
+        b'[profiles.default.accounts."2"]\ncheck_error = "HubSpot had a problem (HTTP 503)"\n'
+        b'[profiles.default.accounts."3"]\nchecked_at = 1700000000.0\n',
+    )
+    profile, _ = store.load("default")
+    codes = {hub: a.check_error_code for hub, a in profile.accounts.items()}
+    assert codes == {1: "token_revoked", 2: "check_failed", 3: ""}
+    assert profile.accounts[1].check_error == "BAD_REFRESH_TOKEN: revoked"
 
 
 def test_secrets_never_reach_config_toml_or_reprs(store: ProfileStore) -> None:

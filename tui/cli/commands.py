@@ -26,8 +26,10 @@ from tui.cli.output import (
 from tui.hubspot.errors import HubSpotError, InputError
 
 if TYPE_CHECKING:
+    from tui.core.profile import Profile
     from tui.core.service import InstallService, LoginAttempt
     from tui.core.stored import InstallView
+    from tui.hubspot.models import InstallStatus
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -196,7 +198,32 @@ async def cmd_status(service: InstallService, args: argparse.Namespace) -> int:
             # The stored report is shown below as it was: say it could not be confirmed now.
             exc.message = f"could not re-check {hub_id}: {exc.message}"
             print_error(exc)
+    if failures:
+        # What could not be verified just now reads "error"; the store keeps the last good.
+        from tui.core.probes import unverified_view
+
+        return show_status(
+            _Checked(service, unverified_view(service.profile, failures)), args, failures
+        )
     return show_status(service, args, failures)
+
+
+class _Checked:
+    """The install as `status --check` saw it: the service's, with unverified probes shown."""
+
+    def __init__(self, service: InstallService, profile: Profile) -> None:
+        self._service = service
+        self._profile = profile
+
+    @property
+    def profile(self) -> Profile:
+        return self._profile
+
+    def status(self) -> InstallStatus:
+        return self._service.status(self._profile)
+
+    def token_expires_at(self, hub_id: int) -> float | None:
+        return self._service.token_expires_at(hub_id)
 
 
 def show_status(

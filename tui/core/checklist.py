@@ -15,6 +15,7 @@ import shlex
 from collections.abc import Callable, Mapping, Sequence
 
 from tui.core.profile import Profile
+from tui.core.reasons import AUTH_DEAD, NO_SEAT_ADVICE, SECTION_OF, Reason, Section
 from tui.hubspot.models import (
     CHECK_IDS,
     Access,
@@ -26,7 +27,7 @@ from tui.hubspot.models import (
     ProbeResult,
 )
 
-__all__ = ["CHECK_IDS", "TITLES", "build_status", "status_to_json"]
+__all__ = ["CHECK_IDS", "STALE_AFTER", "TITLES", "build_status", "iso_utc", "status_to_json"]
 
 OK, WARN, FAIL, TODO = CheckState.OK, CheckState.WARN, CheckState.FAIL, CheckState.TODO
 
@@ -51,21 +52,22 @@ FIX_LOGIN = f"{CMD} login"
 FIX_CHECK = f"{CMD} status --check"
 MAIN_HUB_PLACEHOLDER = "<MAIN_HUB_ID>"
 
-_AUTH_FAILURE_HINTS = (
-    "revoked",
-    "bad_refresh_token",
-    "invalid_grant",
-    "refresh token",
-    "uninstalled",
-    "invalid_authentication",
-    "expired_authentication",
-)
-"""Words in `AccountReport.check_error` that mean the stored grant is dead (re-authorize)."""
+STALE_AFTER = 24 * 3600.0
+"""A completed check older than this (seconds) is a WARN: "not verified since …"."""
 
 _ROLE_PROBLEMS = {
-    AccountRole.DEVELOPER: "a developer account: it can't hold your installs or CRM data",
-    AccountRole.TEST: "a developer test account: a 90-day trial, not your production data",
-    AccountRole.SANDBOX: "a sandbox: a copy of production for testing, not the live account",
+    AccountRole.DEVELOPER: (
+        "a developer account: it can't hold your installs or CRM data",
+        Reason.DEVELOPER_ACCOUNT,
+    ),
+    AccountRole.TEST: (
+        "a developer test account: a 90-day trial, not your production data",
+        Reason.TEST_ACCOUNT,
+    ),
+    AccountRole.SANDBOX: (
+        "a sandbox: a copy of production for testing, not the live account",
+        Reason.SANDBOX_ACCOUNT,
+    ),
 }
 
 _PROBE_SCOPES = {
@@ -95,8 +97,20 @@ def _set_scopes(
     return " ".join(parts)
 
 
-def _check(check_id: str, state: CheckState, detail: str, fix: str = "") -> Check:
-    return Check(check_id, state, TITLES[check_id], detail, "" if state is OK else fix)
+def _check(
+    check_id: str,
+    state: CheckState,
+    detail: str,
+    fix: str = "",
+    reason: Reason | None = None,
+    section: Section | None = None,
+) -> Check:
+    """A checklist row; an unmet one carries its reason and the section that fixes it."""
+    if state is OK:
+        return Check(check_id, state, TITLES[check_id], detail)
+    assert reason is not None, f"{check_id}: an unmet check needs a reason"
+    where = section or SECTION_OF[reason]
+    return Check(check_id, state, TITLES[check_id], detail, fix, reason.value, where.value)
 
 
 def _label(account: AccountReport) -> str:
@@ -122,8 +136,26 @@ def _duration(seconds: float) -> str:
 
 
 def _auth_failed(account: AccountReport | None) -> bool:
-    error = account.check_error.lower() if account else ""
-    return any(hint in error for hint in _AUTH_FAILURE_HINTS)
+    return account is not None and account.check_error_code in AUTH_DEAD
+
+
+def iso_utc(moment: float) -> str | None:
+    """`2026-12-01T22:37:30Z` for a Unix time; None for 0 (never) or a value out of range."""
+    from datetime import UTC, datetime
+
+    if not moment or not math.isfinite(moment):
+        return None
+    try:
+        return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _since(checked_at: float, now: float) -> str:
+    """`last verified 5m ago`, or `never verified`."""
+    if not checked_at or not math.isfinite(checked_at):
+        return "never verified"
+    return f"last verified {_duration(max(0.0, now - checked_at))} ago"
 
 
 def _main_elsewhere(profile: Profile, active: AccountReport | None) -> AccountReport | None:
@@ -143,10 +175,11 @@ def _credentials(
         detail = "Enter the app's Client ID and Client Secret"
         if client_id or has_client_secret:  # say which half is missing
             detail += " (Client Secret missing)" if client_id else " (Client ID missing)"
-        return _check("credentials", TODO, detail, FIX_CONFIGURE)
+        return _check("credentials", TODO, detail, FIX_CONFIGURE, Reason.MISSING_CREDENTIALS)
     found = problem(client_id) if problem else None
     if found:
-        return _check("credentials", FAIL, f"Client ID: {found}", FIX_CLIENT_ID)
+        detail = f"Client ID: {found}"
+        return _check("credentials", FAIL, detail, FIX_CLIENT_ID, Reason.INVALID_CLIENT_ID)
     shown = client_id if len(client_id) <= 8 else client_id[:8] + "…"
     # The secret is never shown, not even masked: "stored" is all anyone needs to know.
     return _check("credentials", OK, f"Client ID {shown}; secret stored")
@@ -156,7 +189,8 @@ def _redirect(profile: Profile, problem: Callable[[str], str | None] | None) -> 
     uri = profile.app.effective_redirect_uri
     found = problem(uri) if problem else None
     if found:
-        return _check("redirect_uri", FAIL, f"{uri}: {found}", FIX_REDIRECT)
+        detail = f"{uri}: {found}"
+        return _check("redirect_uri", FAIL, detail, FIX_REDIRECT, Reason.INVALID_REDIRECT_URI)
     detail = f"{uri} — register it on the app's Auth tab"
     if profile.app.partner_redirect_uri:
         detail += f" · platform: {profile.app.partner_redirect_uri}"
@@ -179,7 +213,7 @@ def _scopes(
         required = ["oauth", *(s for s in app.scopes if s not in bad and s != "oauth")]
         optional = [s for s in app.optional_scopes if s not in bad and s not in required]
         fix = _set_scopes(required, optional)
-        return _check("scopes", FAIL, "; ".join(messages[:3]) + more, fix)
+        return _check("scopes", FAIL, "; ".join(messages[:3]) + more, fix, Reason.INVALID_SCOPES)
     if active is not None and active.scopes_granted:
         configured = set(app.scopes) | set(app.optional_scopes)
         # Only scopes still configured count: one the user has since removed is no news.
@@ -189,41 +223,65 @@ def _scopes(
             detail = f"HubSpot dropped {', '.join(dropped)} (the account lacks {lacks})"
             # Accept the loss by no longer asking for them (or authorize an account that has them).
             kept = [s for s in app.optional_scopes if s not in dropped]
-            return _check("scopes", WARN, detail, _set_scopes(optional=kept))
+            return _check("scopes", WARN, detail, _set_scopes(optional=kept), Reason.SCOPES_DROPPED)
         requested = set(active.scopes_requested)
         added = [s for s in (*app.scopes, *app.optional_scopes) if s not in requested]
         if requested and added:  # asked for more since this account was authorized
             detail = f"{', '.join(added)} added since {active.hub_id} was authorized: re-authorize"
-            return _check("scopes", WARN, detail, _login(active.hub_id))
+            return _check("scopes", WARN, detail, _login(active.hub_id), Reason.SCOPES_ADDED)
     if not app.scopes_confirmed:
         detail = "Review the scopes; they must match the app's configuration"
         # Saving the required scopes confirms them; the command shows the current ones to edit.
-        return _check("scopes", TODO, detail, _set_scopes(app.scopes, app.optional_scopes))
+        fix = _set_scopes(app.scopes, app.optional_scopes)
+        return _check("scopes", TODO, detail, fix, Reason.SCOPES_UNCONFIRMED)
     return _check("scopes", OK, f"{len(app.scopes)} required, {len(app.optional_scopes)} optional")
 
 
-def _authorized(profile: Profile, active: AccountReport | None) -> Check:
+def _authorized(profile: Profile, active: AccountReport | None, now: float) -> Check:
     count = _plural(len(profile.accounts), "account") + " authorized"
     if not profile.accounts:
-        return _check("authorized", TODO, "No account authorized yet", FIX_LOGIN)
+        return _check(
+            "authorized", TODO, "No account authorized yet", FIX_LOGIN, Reason.NOT_AUTHORIZED
+        )
     if active is None:
         return _check("authorized", OK, f"{count}; none active")
-    if active.check_error:
+    code = active.check_error_code
+    if active.check_error or code:
+        message = active.check_error or "the last check failed"
         if _auth_failed(active):
-            detail = f"{active.hub_id}: {active.check_error} — authorize it again"
-            return _check("authorized", FAIL, detail, _login(active.hub_id))
-        # Not an auth failure (network, 5xx): the grant may be fine, so check again first.
-        detail = f"Last check of {active.hub_id} failed: {active.check_error}"
-        return _check("authorized", WARN, detail, FIX_CHECK)
+            detail = f"{active.hub_id}: {message} — authorize it again"
+            return _check("authorized", FAIL, detail, _login(active.hub_id), Reason.TOKEN_REVOKED)
+        if code == Reason.WRONG_ACCOUNT:
+            detail = f"{active.hub_id}: {message} — authorize it again"
+            return _check("authorized", FAIL, detail, _login(active.hub_id), Reason.WRONG_ACCOUNT)
+        if code == Reason.NOT_IDENTIFIED:
+            detail = f"Tokens kept, but the account is not identified yet: {message}"
+            return _check("authorized", WARN, detail, FIX_CHECK, Reason.NOT_IDENTIFIED)
+        # Not an auth failure (network, 5xx): the grant may be fine, so check again first. The
+        # last good answers stay shown; say how old they are.
+        detail = f"couldn't reach HubSpot: {message} — {_since(active.checked_at, now)}"
+        return _check("authorized", WARN, detail, FIX_CHECK, Reason.CHECK_FAILED)
+    if active.checked_at and now - active.checked_at > STALE_AFTER:
+        when = iso_utc(active.checked_at) or "?"
+        when = when.replace("T", " ").removesuffix("Z") + " UTC"
+        detail = f"{active.hub_id} not verified since {when} ({_since(active.checked_at, now)})"
+        return _check("authorized", WARN, detail, FIX_CHECK, Reason.NOT_VERIFIED_RECENTLY)
     return _check("authorized", OK, f"{count}; active {_label(active)}")
 
 
-def _switch_or_login(profile: Profile, active: AccountReport | None) -> tuple[str, str]:
-    """(guidance, fix) for getting onto the main account: switch to one, or authorize it."""
+def _switch_or_login(
+    profile: Profile, active: AccountReport | None
+) -> tuple[str, str, Section | None]:
+    """(guidance, fix, section) for getting onto the main account: switch to one, or authorize.
+
+    The section is `accounts` when a MAIN account is already authorized (switch to it), else
+    None: the reason's own section (authorize one).
+    """
     main = _main_elsewhere(profile, active)
     if main is not None:
-        return f"switch to {_label(main)}, the main account", _use(main.hub_id)
-    return "authorize the main account (the one with Products)", _login(MAIN_HUB_PLACEHOLDER)
+        return f"switch to {_label(main)}, the main account", _use(main.hub_id), Section.ACCOUNTS
+    guidance = "authorize the main account (the one with Products)"
+    return guidance, _login(MAIN_HUB_PLACEHOLDER), None
 
 
 _ROLE_RANK = {AccountRole.MAIN: 0, AccountRole.STANDARD: 1, AccountRole.UNKNOWN: 2}
@@ -231,26 +289,34 @@ _ROLE_RANK = {AccountRole.MAIN: 0, AccountRole.STANDARD: 1, AccountRole.UNKNOWN:
 
 def _main_account(profile: Profile, active: AccountReport | None) -> Check:
     if active is None:
-        guidance, fix = _switch_or_login(profile, None)
+        guidance, fix, section = _switch_or_login(profile, None)
+        reason = Reason.NOT_AUTHORIZED
+        if profile.accounts:
+            reason, section = Reason.NO_ACTIVE_ACCOUNT, Section.ACCOUNTS
         if profile.accounts and _main_elsewhere(profile, None) is None:
             # Accounts exist but none is known to be main: activate the likeliest one.
             best = min(
                 profile.accounts.values(), key=lambda a: (_ROLE_RANK.get(a.role, 3), a.hub_id)
             )
             guidance, fix = f"pick one, e.g. {_label(best)}", _use(best.hub_id)
-        return _check("main_account", TODO, f"No active account: {guidance}", fix)
+        detail = f"No active account: {guidance}"
+        return _check("main_account", TODO, detail, fix, reason, section)
     label = _label(active)
     if active.role in _ROLE_PROBLEMS:
-        guidance, fix = _switch_or_login(profile, active)
-        detail = f"Active account {active.hub_id} is {_ROLE_PROBLEMS[active.role]}; {guidance}"
-        return _check("main_account", FAIL, detail, fix)
+        guidance, fix, section = _switch_or_login(profile, active)
+        problem, reason = _ROLE_PROBLEMS[active.role]
+        detail = f"Active account {active.hub_id} is {problem}; {guidance}"
+        return _check("main_account", FAIL, detail, fix, reason, section)
     if active.role is AccountRole.STANDARD:
-        guidance, fix = _switch_or_login(profile, active)
+        guidance, fix, section = _switch_or_login(profile, active)
         detail = f"Active account {label} is STANDARD without Products; if it isn't the main one, "
-        return _check("main_account", WARN, detail + guidance, fix)
+        return _check("main_account", WARN, detail + guidance, fix, Reason.NO_PRODUCTS, section)
     if active.role is AccountRole.UNKNOWN:
-        why = "hasn't been checked yet" if not active.checked_at else "has an unknown account type"
-        return _check("main_account", WARN, f"Active account {label} {why}", FIX_CHECK)
+        if not active.checked_at:
+            detail = f"Active account {label} hasn't been checked yet"
+            return _check("main_account", WARN, detail, FIX_CHECK, Reason.NOT_CHECKED)
+        detail = f"Active account {label} has an unknown account type"
+        return _check("main_account", WARN, detail, FIX_CHECK, Reason.UNKNOWN_ACCOUNT_TYPE)
     name = active.portal_name or active.hub_domain
     named = f"{active.hub_id} {name}" if name else str(active.hub_id)
     detail = f"{named} is the main account ({active.account_type.value}, has Products)"
@@ -265,7 +331,9 @@ def _records(probe: ProbeResult) -> str:
 
 def _probe(check_id: str, profile: Profile, active: AccountReport | None) -> Check:
     if active is None:
-        return _check(check_id, TODO, "Authorize an account first", FIX_LOGIN)
+        return _check(
+            check_id, TODO, "Authorize an account first", FIX_LOGIN, Reason.NOT_AUTHORIZED
+        )
     probe: ProbeResult = getattr(active, check_id)
     noun = TITLES[check_id]
     if probe.access is Access.OK:
@@ -273,7 +341,7 @@ def _probe(check_id: str, profile: Profile, active: AccountReport | None) -> Che
             if check_id == "products":
                 # The connector syncs products: readable but empty is most likely the wrong account.
                 detail = "readable, but there are none yet: add products in HubSpot, then re-check"
-                return _check(check_id, WARN, detail, FIX_CHECK)
+                return _check(check_id, WARN, detail, FIX_CHECK, Reason.NO_RECORDS)
             return _check(check_id, OK, "readable, none yet")
         records = _records(probe)
         return _check(check_id, OK, f"readable ({records})" if records else "readable")
@@ -283,28 +351,33 @@ def _probe(check_id: str, profile: Profile, active: AccountReport | None) -> Che
         if set(scopes) <= {*app.scopes, *app.optional_scopes}:
             # Already asked for: the grant predates it, or HubSpot dropped it for this account.
             detail = f"{noun} need {named}, which the grant of {active.hub_id} lacks: re-authorize"
-            return _check(check_id, FAIL, detail, _login(active.hub_id))
+            fix = _login(active.hub_id)
+            return _check(check_id, FAIL, detail, fix, Reason.MISSING_SCOPE, Section.OAUTH)
         optional = [*app.optional_scopes, *(s for s in scopes if s not in app.optional_scopes)]
         detail = f"{noun} need the scope {named}: add it and re-authorize"
         fix = f"{_set_scopes(optional=optional)} && {_login(active.hub_id)}"
-        return _check(check_id, FAIL, detail, fix)
+        return _check(check_id, FAIL, detail, fix, Reason.MISSING_SCOPE)
     if probe.access is Access.FORBIDDEN:
-        detail = f"{noun} need a paid Sales Hub seat on this account; assign one, then re-check"
-        return _check(check_id, FAIL, detail, FIX_CHECK)
+        # The grant holds the scope (see probes.classify_refusal): only a seat/plan/permission
+        # change in HubSpot fixes it, and a re-check confirms it.
+        detail = f"HubSpot refused {noun.lower()} on {active.hub_id}: {NO_SEAT_ADVICE}"
+        return _check(check_id, FAIL, detail, FIX_CHECK, Reason.NO_SEAT)
     if probe.access is Access.ERROR:
         detail = f"Couldn't read {noun.lower()}: {probe.message or 'the last check failed'}"
-        return _check(check_id, WARN, detail, FIX_CHECK)
-    return _check(check_id, TODO, f"{noun} not checked yet", FIX_CHECK)
+        return _check(check_id, WARN, detail, FIX_CHECK, Reason.CHECK_FAILED)
+    return _check(check_id, TODO, f"{noun} not checked yet", FIX_CHECK, Reason.NOT_CHECKED)
 
 
 def _token(active: AccountReport | None, token_expiry: Mapping[int, float], now: float) -> Check:
     if active is None:
-        return _check("token", TODO, "No token yet: authorize an account", FIX_LOGIN)
+        detail = "No token yet: authorize an account"
+        return _check("token", TODO, detail, FIX_LOGIN, Reason.NOT_AUTHORIZED)
     if active.hub_id not in token_expiry:
-        return _check("token", TODO, f"No token stored for {active.hub_id}", _login(active.hub_id))
+        detail = f"No token stored for {active.hub_id}"
+        return _check("token", TODO, detail, _login(active.hub_id), Reason.NO_TOKEN)
     if _auth_failed(active):
         detail = f"The refresh token of {active.hub_id} was revoked or is invalid"
-        return _check("token", FAIL, detail, _login(active.hub_id))
+        return _check("token", FAIL, detail, _login(active.hub_id), Reason.TOKEN_REVOKED)
     left = token_expiry[active.hub_id] - now
     if math.isfinite(left) and left > 0:
         return _check("token", OK, f"access token valid for {_duration(left)}")
@@ -343,7 +416,7 @@ def build_status(
         _credentials(profile, has_client_secret, client_id_problem),
         _redirect(profile, redirect_uri_problem),
         _scopes(profile, active, lint),
-        _authorized(profile, active),
+        _authorized(profile, active, now),
         _main_account(profile, active),
         _probe("products", profile, active),
         _probe("line_items", profile, active),
@@ -359,6 +432,13 @@ def _expires_in(token_expiry: Mapping[int, float], hub_id: int, now: float) -> i
     return math.floor(expires_at - now)
 
 
+def _check_error(account: AccountReport) -> dict[str, str] | None:
+    if not (account.check_error or account.check_error_code):
+        return None
+    code = account.check_error_code or Reason.CHECK_FAILED.value
+    return {"code": code, "message": account.check_error}
+
+
 def status_to_json(
     status: InstallStatus, profile: Profile, token_expiry: Mapping[int, float], now: float
 ) -> dict[str, object]:
@@ -371,14 +451,23 @@ def status_to_json(
         now: the current Unix time.
 
     Returns:
-        `{"profile", "ready", "checks": [{"id", "state", "detail", "fix"}], "accounts": [{"hub_id",
-        "hub_domain", "account_type", "role", "active", "region", "products", "line_items",
-        "scopes_granted", "scopes_missing", "token_expires_in"}]}`; `products`/`line_items` are
-        `{"access", "count"}` and `token_expires_in` is whole seconds (negative once expired) or
-        null without a stored token.
+        `{"profile", "ready", "checks": [{"id", "state", "detail", "fix", "reason"}], "accounts":
+        [{"hub_id", "hub_domain", "account_type", "role", "active", "region", "products",
+        "line_items", "scopes_granted", "scopes_missing", "token_expires_in", "checked_at",
+        "check_error"}]}`; `reason` is a `Reason` code, null when the check is OK;
+        `products`/`line_items` are `{"access", "count"}`; `token_expires_in` is whole seconds
+        (negative once expired) or null without a stored token; `checked_at` is the last
+        completed check (ISO 8601 UTC) or null; `check_error` is `{"code", "message"}` of the
+        last failed attempt, or null.
     """
     checks = [
-        {"id": c.id, "state": c.state.value, "detail": c.detail, "fix": c.fix}
+        {
+            "id": c.id,
+            "state": c.state.value,
+            "detail": c.detail,
+            "fix": c.fix,
+            "reason": c.reason or None,
+        }
         for c in status.checks
     ]
     accounts = [
@@ -394,6 +483,8 @@ def status_to_json(
             "scopes_granted": list(a.scopes_granted),
             "scopes_missing": list(a.scopes_missing),
             "token_expires_in": _expires_in(token_expiry, a.hub_id, now),
+            "checked_at": iso_utc(a.checked_at),
+            "check_error": _check_error(a),
         }
         for a in (profile.accounts[hub_id] for hub_id in sorted(profile.accounts))
     ]

@@ -149,9 +149,17 @@ def exchange_failed(exc: HubSpotError) -> HubSpotError:
     return exc
 
 
-def inspect_failed(exc: HubSpotError, hub_id: int) -> HubSpotError:
-    """Reword a failed account check right after a login whose tokens were kept. Returns `exc`."""
-    exc.message = f"Authorized {hub_id}, but could not check it: {exc.message}"
+def inspect_failed(exc: HubSpotError, hub_id: int | None) -> HubSpotError:
+    """Reword a failed account check right after a login whose tokens were kept. Returns `exc`.
+
+    `hub_id` None: HubSpot has not said yet which account the tokens are for.
+    """
+    if hub_id is None:
+        exc.message = (
+            f"Authorized, but could not identify the account yet (tokens kept): {exc.message}"
+        )
+    else:
+        exc.message = f"Authorized {hub_id}, but could not check it: {exc.message}"
     exc.args = (exc.message,)
     exc.action = (
         "Re-check it in a moment (`hubspot-tui status --check`, or r on the Accounts screen); "
@@ -169,4 +177,5 @@ def unchecked_report(
         scopes_granted=grant.scopes,
         scopes_requested=requested,
         check_error=f"Not checked yet ({failure.message}): re-check it",
+        check_error_code="check_failed",
     )

@@ -5,11 +5,15 @@ and a Line Items probe) and turns the answers into an `AccountReport`. `check` r
 account (refreshing its token when due, and once more after a 401), `recheck_all` every account.
 The rules for what a failure does to the stored report live here too:
 
-- a transient failure (network, 5xx, 429, garbage) raises and leaves the stored report as it was,
-  so a blip never flips the checklist (a failed probe is not proof the account has no Products);
+- a transient failure (network, 5xx, 429, garbage) raises and leaves the last good answers as
+  they were, so a blip never flips the checklist (a failed probe is not proof the account has no
+  Products); only `check_error`/`check_error_code` record the failed attempt;
 - a revoked refresh token, or a 401 that survives a refresh, is recorded on the account;
+- a 403 on Products/Line Items is read against the grant (`classify_refusal`): HubSpot's
+  `category` says MISSING_SCOPES for seat gates too;
 - a login whose code was exchanged but whose account could not be checked keeps the tokens
-  (`keep_unchecked`), so the user never has to authorize again because of a blip.
+  (`keep_unchecked`): under the Hub ID when one is known, else under the pending entry
+  `PENDING_HUB_ID` that the next check identifies, so the user never authorizes twice.
 
 Functions take a `ProbeContext`: the collaborators they use (the HTTP client, the credentials,
 the stored profile, the clock, the store update, refresh), handed in by the install service, so
@@ -20,14 +24,16 @@ from Textual.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from tui.core.login import inspect_failed, unchecked_report
 from tui.core.profile import Profile, ProfileSecrets
+from tui.core.reasons import NO_SEAT_ADVICE, Reason
 from tui.hubspot.errors import AuthenticationError, HubSpotError, RefreshTokenRevoked
 from tui.hubspot.models import (
+    Access,
     AccountDetails,
     AccountReport,
     ProbeResult,
@@ -62,6 +68,45 @@ class ProbeContext:
     """Apply a mutation under the store's lock and keep the result."""
     refresh: Callable[[int, bool], Awaitable[TokenSet]]
     """Refresh an account's access token when due (or always, when the flag is set)."""
+
+
+PENDING_HUB_ID = 0
+"""Where a login's tokens wait when HubSpot has not said yet which account they are for.
+
+Never a real portal id; `check(PENDING_HUB_ID)` identifies the account and re-files them."""
+
+_LABELS = {"products": "products", "line_items": "line items"}
+
+
+def classify_refusal(object_type: str, probe: ProbeResult, granted: Sequence[str]) -> ProbeResult:
+    """Decide seat vs scope for a 403 on `object_type` from the grant we hold, not `category`.
+
+    HubSpot answers a seat/plan/permission gate with `"category": "MISSING_SCOPES"` and a
+    legacy "requires any of [products-access]" text, whose `-access` names are not OAuth scopes.
+    So: when the grant holds what the call needs (`crm.objects.<obj>.read` or `e-commerce`) and
+    every other scope HubSpot named, it is FORBIDDEN (no seat), whatever the answer's kind;
+    MISSING_SCOPE only when the needed scope, or a named one, is absent from the grant. An
+    unknown grant (empty) leaves HubSpot's own classification.
+    """
+    if probe.access not in (Access.MISSING_SCOPE, Access.FORBIDDEN) or not granted:
+        return probe
+    grant = set(granted)
+    scope = f"crm.objects.{object_type}.read"
+    needed = (scope, "e-commerce")  # alternatives: either one lets the call through
+    holds = any(s in grant for s in needed)
+    named = probe.required_scopes if probe.access is Access.MISSING_SCOPE else ()
+    lacking = tuple(s for s in named if s not in grant and s not in needed)
+    label = _LABELS.get(object_type, object_type)
+    if holds and not lacking:
+        held = scope if scope in grant else "e-commerce"
+        message = f"HubSpot refused {label} although the grant holds {held}: {NO_SEAT_ADVICE}"
+        return ProbeResult(Access.FORBIDDEN, required_scopes=probe.required_scopes, message=message)
+    wanted = lacking or (scope,)
+    message = (
+        f"The token lacks the scope to read {label} ({', '.join(wanted)}"
+        f"{' or e-commerce' if not lacking else ''}): add it to the scopes and re-authorize"
+    )
+    return ProbeResult(Access.MISSING_SCOPE, required_scopes=wanted, message=message)
 
 
 async def inspect(
@@ -102,11 +147,11 @@ async def inspect(
         if isinstance(result, BaseException):
             raise result
     assert isinstance(details, AccountDetails)
-    products_result = _as_probe(products)
-    line_items_result = _as_probe(line_items)
-    hub_id = details.portal_id or token_info.hub_id or hub_hint or 0
+    hub_id = details.portal_id or token_info.hub_id or hub_hint or PENDING_HUB_ID
     app = ctx.profile().app
     granted = token_info.scopes or scopes_hint or (previous.scopes_granted if previous else ())
+    products_result = classify_refusal("products", _as_probe(products), granted)
+    line_items_result = classify_refusal("line_items", _as_probe(line_items), granted)
     requested = (
         previous.scopes_requested
         if previous and previous.scopes_requested
@@ -133,23 +178,32 @@ async def check(ctx: ProbeContext, hub_id: int) -> AccountReport:
     """Re-probe one account live (refreshing its token first when due) and store the report.
 
     A revoked refresh token (or a 401 that survives a refresh) is recorded on the account
-    (`check_error`) and returned, not raised; transient failures (network, 5xx, 429) raise
-    and leave the stored report as it was.
+    (`check_error_code` `token_revoked`) and returned, not raised. A transient failure (network,
+    5xx, 429) is recorded as `check_failed` with its message, the last good answers and
+    `checked_at` are kept, and the error is raised. The pending entry (`PENDING_HUB_ID`) is
+    re-filed under the Hub ID HubSpot reports.
     """
     previous = ctx.profile().accounts.get(hub_id)
+    hint = hub_id if hub_id != PENDING_HUB_ID else None
     try:
         tokens = await ctx.refresh(hub_id, False)
         try:
-            report = await inspect(ctx, tokens, hub_hint=hub_id, previous=previous, strict=True)
+            report = await inspect(ctx, tokens, hub_hint=hint, previous=previous, strict=True)
         except AuthenticationError:
             # HubSpot says a 401 is not proof the token is dead: refresh once and retry.
             tokens = await ctx.refresh(hub_id, True)
-            report = await inspect(ctx, tokens, hub_hint=hub_id, previous=previous, strict=True)
+            report = await inspect(ctx, tokens, hub_hint=hint, previous=previous, strict=True)
     except RefreshTokenRevoked:
         return ctx.profile().accounts.get(hub_id) or AccountReport(hub_id=hub_id)
     except AuthenticationError as exc:
         await mark_broken(ctx, hub_id, f"{exc.message}. {exc.action}".strip())
         return ctx.profile().accounts.get(hub_id) or AccountReport(hub_id=hub_id)
+    except HubSpotError as exc:
+        code = Reason.NOT_IDENTIFIED if hub_id == PENDING_HUB_ID else Reason.CHECK_FAILED
+        await mark_broken(ctx, hub_id, exc.message, code)
+        raise
+    if hub_id == PENDING_HUB_ID and report.hub_id != PENDING_HUB_ID:
+        return await _identified(ctx, report)
     if report.hub_id != hub_id:
         # The token belongs to another portal than the one it is stored under: keep the
         # stored key (the user's choice) but say so.
@@ -157,6 +211,7 @@ async def check(ctx: ProbeContext, hub_id: int) -> AccountReport:
             report,
             hub_id=hub_id,
             check_error=f"token reports portal {report.hub_id}, stored as {hub_id}",
+            check_error_code=Reason.WRONG_ACCOUNT,
         )
 
     def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
@@ -165,6 +220,24 @@ async def check(ctx: ProbeContext, hub_id: int) -> AccountReport:
 
     await ctx.update(mutate)
     return report
+
+
+async def _identified(ctx: ProbeContext, report: AccountReport) -> AccountReport:
+    """Move the pending entry's tokens under the Hub ID HubSpot now reports for them."""
+
+    def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
+        tokens = secrets.tokens.pop(PENDING_HUB_ID, None)
+        pending = profile.accounts.pop(PENDING_HUB_ID, None)
+        if tokens is None:  # another process identified it first
+            return
+        secrets.tokens[report.hub_id] = tokens
+        requested = pending.scopes_requested if pending else report.scopes_requested
+        profile.accounts[report.hub_id] = replace(report, scopes_requested=requested)
+        if profile.active_hub_id in (PENDING_HUB_ID, None):
+            profile.active_hub_id = report.hub_id
+
+    await ctx.update(mutate)
+    return ctx.profile().accounts.get(report.hub_id, report)
 
 
 async def recheck_all(
@@ -208,20 +281,25 @@ async def check_all(ctx: ProbeContext, *, strict: bool = False) -> list[AccountR
         first.args = (first.message,)
         raise first
     return [
-        replace(r, check_error=f"{failures[r.hub_id].message}. {failures[r.hub_id].action}")
+        replace(r, check_error=failures[r.hub_id].message, check_error_code=Reason.CHECK_FAILED)
         if r.hub_id in failures
         else r
         for r in reports
     ]
 
 
-async def mark_broken(ctx: ProbeContext, hub_id: int, why: str) -> None:
-    """Record on the stored account why its tokens no longer work (shown by the checklist)."""
+async def mark_broken(
+    ctx: ProbeContext, hub_id: int, why: str, code: str = Reason.TOKEN_REVOKED
+) -> None:
+    """Record on the stored account why its last check failed (shown by the checklist).
+
+    Only `check_error`/`check_error_code` change: the last good answers and `checked_at` stay.
+    """
 
     def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
         account = profile.accounts.get(hub_id)
         if account is not None:
-            profile.accounts[hub_id] = replace(account, check_error=why)
+            profile.accounts[hub_id] = replace(account, check_error=why, check_error_code=code)
 
     await ctx.update(mutate)
 
@@ -232,25 +310,59 @@ async def keep_unchecked(
     """The code was exchanged but the account could not be checked: store the tokens anyway.
 
     Authorizing again would only repeat what the user already did; a later re-check fills
-    in the report. Without a Hub ID to file them under (v1 token answers carry none and the
-    URL was not pinned), or when HubSpot rejects the brand-new token, nothing is kept.
-    `failure` is reworded to say so.
+    in the report. The tokens are filed under the Hub ID from the token answer, the pinned
+    URL or introspection; when none says, under `PENDING_HUB_ID`, which the next check
+    (`status --check`, `r`, or the dashboard's retry) identifies. Only a brand-new token
+    HubSpot rejects (401) is not kept. `failure` is reworded to say what was kept.
     """
-    hub_id = grant.hub_id or hub_pin
-    if hub_id is None or isinstance(failure, AuthenticationError):
+    if isinstance(failure, AuthenticationError):
         return
+    hub_id = grant.hub_id or hub_pin or await _introspected_hub(ctx, grant)
     app = ctx.profile().app
     report = unchecked_report(
-        hub_id, grant, failure, tuple(app.scopes) + tuple(app.optional_scopes)
+        hub_id or PENDING_HUB_ID, grant, failure, tuple(app.scopes) + tuple(app.optional_scopes)
     )
+    if hub_id is None:
+        report = replace(report, check_error_code=Reason.NOT_IDENTIFIED)
+    key = report.hub_id
 
     def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
-        secrets.tokens[hub_id] = grant.tokens
-        profile.accounts[hub_id] = report
-        profile.active_hub_id = hub_id
+        secrets.tokens[key] = grant.tokens
+        profile.accounts[key] = report
+        profile.active_hub_id = key
 
     await ctx.update(mutate)
     inspect_failed(failure, hub_id)
+
+
+async def _introspected_hub(ctx: ProbeContext, grant: TokenGrant) -> int | None:
+    """The Hub ID introspection reports for a fresh token, or None when it can't say now."""
+    try:
+        client_id, client_secret = ctx.credentials()
+        info = await ctx.client().introspect(
+            client_id=client_id, client_secret=client_secret, access_token=grant.tokens.access_token
+        )
+    except HubSpotError:
+        return None
+    return info.hub_id or None
+
+
+def unverified_view(profile: Profile, failures: Mapping[int, HubSpotError]) -> Profile:
+    """`profile` as a live check saw it: the accounts whose check failed read `error`.
+
+    The store keeps their last good answers (a blip must not overwrite them); what was just
+    asked and could not be verified must not be reported as healthy, so `status --check` shows
+    these probes as ERROR (count unknown) with the failure's message.
+    """
+    if not failures:
+        return profile
+    accounts = dict(profile.accounts)
+    for hub_id, exc in failures.items():
+        account = accounts.get(hub_id)
+        if account is not None:
+            error = ProbeResult(Access.ERROR, message=exc.message)
+            accounts[hub_id] = replace(account, products=error, line_items=error)
+    return replace(profile, accounts=accounts)
 
 
 def _as_probe(result: object) -> ProbeResult:
@@ -258,8 +370,6 @@ def _as_probe(result: object) -> ProbeResult:
     if isinstance(result, ProbeResult):
         return result
     if isinstance(result, HubSpotError):
-        from tui.hubspot.models import Access
-
         return ProbeResult(access=Access.ERROR, message=f"{result.message}")
     if isinstance(result, BaseException):
         raise result

@@ -27,6 +27,7 @@ from tui.core.login import (
 )
 from tui.core.probes import ProbeContext
 from tui.core.profile import DEFAULT_API_BASE, AppConfig, Profile, ProfileSecrets
+from tui.core.reasons import AUTH_DEAD
 from tui.core.stored import compute_status, store_warnings
 from tui.core.tokens import refresh_lock
 from tui.hubspot.errors import (
@@ -181,9 +182,9 @@ class InstallService:
         """
         return self._clock()
 
-    def status(self) -> InstallStatus:
-        """The install checklist from stored state (no network)."""
-        return compute_status(self._profile, self._secrets, self._clock())
+    def status(self, view: Profile | None = None) -> InstallStatus:
+        """The install checklist from stored state (no network), or of `view` of the profile."""
+        return compute_status(view or self._profile, self._secrets, self._clock())
 
     def token_expires_at(self, hub_id: int) -> float | None:
         """When the stored access token of `hub_id` expires (Unix seconds), or None."""
@@ -489,8 +490,9 @@ class InstallService:
         def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
             secrets.tokens[hub_id] = new_tokens
             account = profile.accounts.get(hub_id)
-            if account is not None and account.check_error:
-                profile.accounts[hub_id] = replace(account, check_error="")
+            if account is not None and account.check_error_code in AUTH_DEAD:
+                # The tokens work again; a failed probe stays recorded until a check passes.
+                profile.accounts[hub_id] = replace(account, check_error="", check_error_code="")
 
         await self._update(mutate)
         return new_tokens

@@ -22,6 +22,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from tui.core.profile import AppConfig, Profile, ProfileSecrets
+from tui.core.reasons import legacy_error_code
 from tui.hubspot.models import AccountReport, TokenSet
 
 FORMAT_VERSION = 1
@@ -162,7 +163,13 @@ def decode_profile(name: str, data: Mapping[str, Any], issues: list[str]) -> Pro
         profile.app = app if app is not None else AppConfig()
     for hub_id, table in _hub_tables(data.get("accounts", {}), f"{where}.accounts", issues):
         at = f'{where}.accounts."{hub_id}"'
-        profile.accounts[hub_id] = _decode_fields(AccountReport, table, at, issues, hub_id=hub_id)
+        account = _decode_fields(AccountReport, table, at, issues, hub_id=hub_id)
+        if account.check_error and not account.check_error_code:
+            # Written before errors carried a code: classify the text once, on read.
+            account = dataclasses.replace(
+                account, check_error_code=legacy_error_code(account.check_error)
+            )
+        profile.accounts[hub_id] = account
     return profile
 
 

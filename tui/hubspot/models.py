@@ -197,9 +197,14 @@ class AccountReport:
     scopes_requested: tuple[str, ...] = ()
     """Required + optional scopes asked for when this account was authorized."""
     checked_at: float = 0.0
-    """When the probes last ran (Unix seconds); 0 when never."""
+    """When the last check completed (Unix seconds); 0 when never. A failed one leaves it."""
     check_error: str = ""
-    """Why the last check failed as a whole (e.g. refresh token revoked), or empty."""
+    """Why the last check attempt failed (e.g. refresh token revoked), or empty."""
+    check_error_code: str = ""
+    """The machine-readable kind of `check_error` (`token_revoked`, `check_failed`...), or empty.
+
+    The vocabulary is `tui.core.reasons.Reason`; decisions read this, never `check_error`'s text.
+    """
 
     @property
     def scopes_missing(self) -> tuple[str, ...]:
@@ -255,6 +260,11 @@ class Check:
     detail: str
     fix: str = ""
     """What to do about it (a CLI command or a dashboard key), empty when OK."""
+    reason: str = ""
+    """Why it is not OK, as a stable snake_case code (`tui.core.reasons.Reason`); empty when OK."""
+    section: str = ""
+    """The dashboard section that fixes it (`credentials`, `scopes`, `oauth`, `accounts`, or
+    `overview` for a re-check); empty when OK."""
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,12 @@ DEMO_USER = "partner@acme.com"
 DEMO_USER_ID = 51234567
 """That user's numeric id."""
 
+NO_SEAT_MISSING_SCOPES = "missing_scopes"
+"""No-seat 403 shape: `category: MISSING_SCOPES` though the grant holds the scope (default)."""
+
+NO_SEAT_LEGACY = "legacy"
+"""No-seat 403 shape: the legacy permissions text without any `category`."""
+
 TYPE_LABELS = {
     "STANDARD": "",
     "DEVELOPER_TEST": "Trial",
@@ -66,7 +72,10 @@ class SandboxAccount:
         currency: `companyCurrency`.
         products: how many product records the account holds.
         line_items: how many line item records the account holds.
-        sales_seat: False makes products and line items answer the legacy permissions 403.
+        sales_seat: False makes products and line items answer a permissions 403 (no seat).
+        no_seat_shape: which 403 a seatless account answers: `missing_scopes` (default, what
+            HubSpot sends: `"category": "MISSING_SCOPES"` with the legacy "requires any of
+            [products-access]" text) or `legacy` (the same text without a `category`).
         unavailable_scopes: scopes this account cannot grant. Entries may be shell-style patterns
             (`*.write`). Optional ones are dropped silently; a required one blocks the install.
     """
@@ -82,6 +91,7 @@ class SandboxAccount:
     products: int = 0
     line_items: int = 0
     sales_seat: bool = True
+    no_seat_shape: str = NO_SEAT_MISSING_SCOPES
     unavailable_scopes: frozenset[str] = field(default_factory=frozenset)
 
     @property

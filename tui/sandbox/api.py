@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tui.sandbox.accounts import SandboxAccount
+from tui.sandbox.accounts import NO_SEAT_LEGACY, SandboxAccount
 from tui.sandbox.faults import rate_limited
 from tui.sandbox.state import AccessRecord, SandboxState
 from tui.sandbox.wire import (
@@ -241,7 +241,7 @@ def list_objects(
             links={"scopes": _SCOPES_LINK},
         )
     if not account.sales_seat:
-        return _no_permission(record)
+        return _no_permission(record, kind, account.no_seat_shape)
     limit_text = request.param("limit") or str(DEFAULT_LIMIT)
     after_text = request.param("after") or "0"
     if not limit_text.isdigit() or int(limit_text) < 1:
@@ -266,18 +266,23 @@ def list_objects(
     return json_response(200, payload)
 
 
-def _no_permission(record: AccessRecord) -> Response:
-    """The legacy no-seat 403: no `category`, and at most a 6-character token prefix."""
+def _no_permission(record: AccessRecord, kind: str, shape: str) -> Response:
+    """The no-seat 403, in the shape the account is set to answer (see `SandboxAccount`).
+
+    HubSpot names a portal permission group (`products-access`), not an OAuth scope, and quotes at
+    most a 6-character token prefix. Its `category` says MISSING_SCOPES although the grant holds
+    the scope; the `legacy` shape leaves `category` out.
+    """
     cid = new_correlation_id()
-    return json_response(
-        403,
-        {
-            "status": "error",
-            "message": (
-                f"This oauth-token ({record.token[:6]}...) does not have proper permissions! "
-                "(requires any of [sales-professional])"
-            ),
-            "correlationId": cid,
-        },
-        correlation_id=cid,
-    )
+    group = "products-access" if kind == "products" else "line-items-access"
+    body: dict[str, object] = {
+        "status": "error",
+        "message": (
+            f"This oauth-token ({record.token[:6]}...) does not have proper permissions! "
+            f"(requires any of [{group}])"
+        ),
+        "correlationId": cid,
+    }
+    if shape != NO_SEAT_LEGACY:
+        body["category"] = "MISSING_SCOPES"
+    return json_response(403, body, correlation_id=cid)

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.timer import Timer
 
+from tui.core.reasons import Reason
 from tui.hubspot.errors import HubSpotError, RefreshTokenRevoked
 from tui.ui.fast_app import FastApp
 from tui.ui.messages import AuthorizeRequested, RecheckRequested
@@ -37,6 +38,10 @@ T = TypeVar("T")
 REFRESH_POLL = 60.0
 """Longest wait between two looks at the active token (picks up new logins and switches)."""
 REFRESH_BACKOFF_MAX = 600.0
+
+IDENTIFY_RETRY = 20.0
+"""Seconds between quiet retries of an authorized account HubSpot could not identify or check
+yet (its tokens are kept; each failed try is recorded on it and shown by the checklist)."""
 """Longest wait after failed background refreshes."""
 WARM_UP_DELAY = 0.3
 """Seconds after showing the OAuth or Accounts section before the HTTP client is built."""
@@ -148,6 +153,7 @@ class HubSpotApp(FastApp):
         """Published whenever stored state, activity or errors change: sections redraw."""
         self._activities: dict[str, str] = {}
         self._refresh_timer: Timer | None = None
+        self._identify_timer: Timer | None = None
         self._refresh_failures = 0
         self._refresh_backoff_until = 0.0
         self._http: httpx.AsyncClient | None = None
@@ -215,6 +221,27 @@ class HubSpotApp(FastApp):
                 self.notify(warning, title="Store warning", severity="warning", timeout=10)
         self.changed()
         self._arm_refresh()
+        if self.loaded:
+            self._identify_timer = self.set_interval(IDENTIFY_RETRY, self._identify_tick)
+
+    def _identify_tick(self) -> None:
+        """Retry identifying (checking) an active account a login could not check yet."""
+        account = self.service.profile.active_account if self.loaded else None
+        unchecked = account is not None and not account.checked_at
+        if not unchecked or account is None or not account.check_error_code:
+            return
+        if account.check_error_code not in (Reason.NOT_IDENTIFIED, Reason.CHECK_FAILED):
+            return  # e.g. revoked: only authorizing again helps, retrying would not
+        work = self._identify(account.hub_id)
+        self.run_worker(work, group="identify", exclusive=True, exit_on_error=False)
+
+    async def _identify(self, hub_id: int) -> None:
+        try:
+            await self.service.check(hub_id)
+        except USER_ERRORS:
+            pass  # recorded on the account and shown by the checklist; the next tick retries
+        finally:
+            self.changed()
 
     def warm_up(self) -> None:
         """Import httpx and build the HubSpot client in a thread, once, ahead of a request.

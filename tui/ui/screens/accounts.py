@@ -162,7 +162,8 @@ class AccountsScreen(SectionScreen):
                 "  (active)" if active else "  (press u to make it active)", "$text-muted"
             ),
         )
-        lines = [head, *(Content(line) for line in role_advice(report))]
+        advice = role_advice(report, self.service.now())
+        lines = [head, *(Content(line) for line in advice)]
         self._set_detail(detail, Content("\n").join(lines))
 
     def _set_detail(self, detail: Static, content: Content) -> None:

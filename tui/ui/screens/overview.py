@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tui.core.profile import Profile
+from tui.core.reasons import SECTION_KEY, Reason, Section
 from tui.hubspot.models import CHECK_IDS, AccountRole, Check, CheckState, InstallStatus
 from tui.ui.messages import AuthorizeRequested, RecheckRequested
 from tui.ui.screens.base import SectionScreen, update
@@ -28,7 +29,50 @@ FIX_KEYS: dict[str, tuple[str, str]] = {
     "products": ("F6", "accounts"),
     "line_items": ("F6", "accounts"),
 }
-"""Check id → the key (and section) that fixes it."""
+"""Check id → the key (and section) shown before a check says what fixes it (pending rows)."""
+
+_PICK_MAIN = (
+    "Press F5 to authorize again and pick your MAIN account (the one with Products); "
+    "F6 explains each account"
+)
+
+_ADVICE: dict[str, str] = {
+    Reason.MISSING_CREDENTIALS: "Press F3 to enter your app's credentials",
+    Reason.INVALID_CLIENT_ID: "Press F3 to fix the Client ID",
+    Reason.INVALID_REDIRECT_URI: "Press F3 to fix the redirect URL",
+    Reason.INVALID_SCOPES: "Press F4 to fix the scope selection",
+    Reason.SCOPES_UNCONFIRMED: (
+        "Press F4 to review the scopes (they must match your app's) and save them"
+    ),
+    Reason.SCOPES_DROPPED: (
+        "Press F4 to stop asking for the dropped scopes, or F5 to authorize an account that "
+        "has them"
+    ),
+    Reason.SCOPES_ADDED: "Press F5 to re-authorize so the grant includes the new scopes",
+    Reason.NOT_AUTHORIZED: "Press F5 to authorize the app on your HubSpot account",
+    Reason.NO_ACTIVE_ACCOUNT: "Press F6 and make an account active (u)",
+    Reason.NOT_IDENTIFIED: (
+        "Press r to identify the account (the tokens are saved; retrying in the background)"
+    ),
+    Reason.TOKEN_REVOKED: "Press F5 to authorize again: the token is missing or revoked",
+    Reason.WRONG_ACCOUNT: "Press F5 to authorize the account again",
+    Reason.CHECK_FAILED: "Press r to re-check the active account",
+    Reason.NOT_VERIFIED_RECENTLY: "Press r to re-check the active account",
+    Reason.NOT_CHECKED: "Press r to check the active account",
+    Reason.UNKNOWN_ACCOUNT_TYPE: "Press r to re-check the active account",
+    Reason.DEVELOPER_ACCOUNT: _PICK_MAIN,
+    Reason.TEST_ACCOUNT: _PICK_MAIN,
+    Reason.SANDBOX_ACCOUNT: _PICK_MAIN,
+    Reason.NO_PRODUCTS: _PICK_MAIN,
+    Reason.MISSING_SCOPE: "Press F4 to add the scope, then F5 to re-authorize",
+    Reason.NO_SEAT: (
+        "Ask a super admin to assign the installing user a paid Sales Hub seat, then press r "
+        "(no re-authorization needed)"
+    ),
+    Reason.NO_RECORDS: "Press r to re-check (add products in HubSpot first if there are none)",
+    Reason.NO_TOKEN: "Press F5 to authorize again: the token is missing or revoked",
+}
+"""What the next step says, by reason code (never by searching the check's text)."""
 
 
 def pick_next(status: InstallStatus) -> Check | None:
@@ -42,64 +86,23 @@ def pick_next(status: InstallStatus) -> Check | None:
 
 
 def advice(check: Check, profile: Profile) -> tuple[str, str]:
-    """(What to do, the section that does it) for a check that is not OK."""
-    state, detail = check.state, check.detail
-    main = next(
-        (
-            a
-            for a in profile.accounts.values()
-            if a.role is AccountRole.MAIN and a.hub_id != profile.active_hub_id
-        ),
-        None,
-    )
-    match check.id:
-        case "credentials":
-            if state is CheckState.FAIL:
-                return "Press F3 to fix the Client ID", "credentials"
-            return "Press F3 to enter your app's credentials", "credentials"
-        case "redirect_uri":
-            return "Press F3 to fix the redirect URL", "credentials"
-        case "scopes":
-            if state is CheckState.FAIL:
-                return "Press F4 to fix the scope selection", "scopes"
-            if state is CheckState.WARN and "dropped" in detail:
-                return (
-                    "Press F4 to stop asking for the dropped scopes, or F5 to authorize an "
-                    "account that has them",
-                    "scopes",
-                )
-            if state is CheckState.WARN:
-                return "Press F5 to re-authorize so the grant includes the new scopes", "oauth"
-            return (
-                "Press F4 to review the scopes (they must match your app's) and save them",
-                "scopes",
-            )
-        case "authorized":
-            if state is CheckState.WARN:
-                return "Press r to re-check the active account", "overview"
-            return "Press F5 to authorize the app on your HubSpot account", "oauth"
-        case "main_account":
-            if main is not None:
-                return f"Press F6 and make {main.hub_id}, your MAIN account, active (u)", "accounts"
-            if state is CheckState.WARN and "not checked" in detail:
-                return "Press r to check the active account", "overview"
-            return (
-                "Press F5 to authorize again and pick your MAIN account (the one with Products); "
-                "F6 explains each account",
-                "oauth",
-            )
-        case "products" | "line_items":
-            if state is CheckState.WARN:
-                return (
-                    "Press r to re-check (add products in HubSpot first if there are none)",
-                    "overview",
-                )
-            if "re-authorize" in detail or "scope" in detail:
-                return "Press F4 to add the scope, then F5 to re-authorize", "scopes"
-            return f"Press F6 to see what to do: {detail}", "accounts"
-        case "token":
-            return "Press F5 to authorize again: the token is missing or revoked", "oauth"
-    return f"{detail}", FIX_KEYS.get(check.id, ("", "overview"))[1]
+    """(What to do, the section that does it) for a check that is not OK, from its reason."""
+    section = check.section or FIX_KEYS.get(check.id, ("", "overview"))[1]
+    if section == Section.ACCOUNTS and check.id == "main_account":
+        main = next(
+            (
+                a
+                for a in profile.accounts.values()
+                if a.role is AccountRole.MAIN and a.hub_id != profile.active_hub_id
+            ),
+            None,
+        )
+        if main is not None:
+            return f"Press F6 and make {main.hub_id}, your MAIN account, active (u)", section
+    if check.reason == Reason.MISSING_SCOPE and section == Section.OAUTH:
+        # Already asked for: only authorizing again (on an account that can grant it) helps.
+        return "Press F5 to re-authorize so the grant includes the scope", section
+    return _ADVICE.get(check.reason, check.detail), section
 
 
 TITLES: dict[str, str] = {
@@ -117,7 +120,7 @@ TITLES: dict[str, str] = {
 
 def checklist_row(check: Check) -> ChecklistRow:
     """The checklist line of `check`: state, title, detail and the key that fixes it."""
-    key = FIX_KEYS.get(check.id, ("", ""))[0]
+    key = SECTION_KEY.get(check.section) or FIX_KEYS.get(check.id, ("", ""))[0]
     return ChecklistRow(check.id, check.state, check.title, check.detail, key)
 
 

@@ -10,10 +10,12 @@ Dim text in `Content` styles is `$foreground-muted`: `$text-muted` is `auto 60%`
 
 from __future__ import annotations
 
+import math
 import time
 
 from textual.content import Content
 
+from tui.core.reasons import AUTH_DEAD, NO_SEAT_ADVICE, Reason
 from tui.hubspot.models import (
     Access,
     AccountReport,
@@ -121,7 +123,41 @@ def expiry_text(expires_at: float | None, now: float | None = None) -> str:
     return f"in {minutes}m" if minutes else "in <1m"
 
 
-def role_advice(report: AccountReport) -> list[str]:
+def check_error_line(report: AccountReport, now: float | None = None) -> str:
+    """The last failed check of `report`, by its code, with what to do; "" when none.
+
+    A transient failure keeps the last good answers shown, so it says how old they are.
+    """
+    if not (report.check_error or report.check_error_code):
+        return ""
+    message = report.check_error or "the last check failed"
+    code = report.check_error_code
+    if code in AUTH_DEAD:
+        return f"✖ HubSpot no longer accepts this account's tokens: {message}. Press F5."
+    if code == Reason.WRONG_ACCOUNT:
+        return f"✖ {message}: authorize the account again (F5)."
+    if code == Reason.NOT_IDENTIFIED:
+        return f"⚠ Tokens saved, account not identified yet: {message}. Press r to retry."
+    now = time.time() if now is None else now
+    if report.checked_at and math.isfinite(report.checked_at):
+        since = f"last verified {format_ago(now - report.checked_at)}"
+    else:
+        since = "never verified"
+    return f"⚠ couldn't reach HubSpot: {message} — {since}. Press r to retry."
+
+
+def format_ago(seconds: float) -> str:
+    """`just now`, `5 min ago`, `3 h ago`, `2 days ago`."""
+    minutes = int(max(0.0, seconds) // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 120:
+        return f"{minutes} min ago"
+    hours = minutes // 60
+    return f"{hours} h ago" if hours < 48 else f"{hours // 24} days ago"
+
+
+def role_advice(report: AccountReport, now: float | None = None) -> list[str]:
     """What the account's flags mean and what to do, one line each, worst first."""
     lines: list[str] = []
     role = report.role
@@ -151,16 +187,10 @@ def role_advice(report: AccountReport) -> list[str]:
         lines.append("○ Not checked yet: press r to re-check it.")
     both_forbidden = report.products.access is report.line_items.access is Access.FORBIDDEN
     if both_forbidden:
-        lines.append(
-            "✖ Products and line items forbidden: they need a paid Sales Hub seat on this "
-            "account, assigned to the installing user."
-        )
+        lines.append(f"✖ Products and line items forbidden: {NO_SEAT_ADVICE} (r).")
     for name, probe in (("Products", report.products), ("Line items", report.line_items)):
         if probe.access is Access.FORBIDDEN and not both_forbidden:
-            lines.append(
-                f"✖ {name} forbidden: this account's plan or seat does not allow it; it needs a "
-                "paid Sales Hub seat assigned to the installing user."
-            )
+            lines.append(f"✖ {name} forbidden: {NO_SEAT_ADVICE} (r).")
         elif probe.access is Access.MISSING_SCOPE:
             needed = ", ".join(probe.required_scopes) or "the object's read scope"
             lines.append(f"✖ {name}: the token lacks {needed}. Add it on F4 and re-authorize.")
@@ -172,6 +202,7 @@ def role_advice(report: AccountReport) -> list[str]:
             f"⚠ Scopes not granted ({len(missing)}): {', '.join(missing)}. Optional scopes are "
             "dropped silently when the account's plan lacks them."
         )
-    if report.check_error:
-        lines.append(f"✖ Last check failed: {report.check_error}")
+    failed = check_error_line(report, now)
+    if failed:
+        lines.append(failed)
     return lines
