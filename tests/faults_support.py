@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import tomllib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -212,3 +213,23 @@ async def fault_env(tmp_path: Path, *, authorized: bool = True) -> AsyncIterator
             yield env
         finally:
             await env.service.aclose()
+
+
+def assert_failed_check_kept_good(
+    before: tuple[bytes, bytes], after: tuple[bytes, bytes], words: str = ""
+) -> None:
+    """A failed check recorded its code and message; tokens and last good answers are kept."""
+    assert after[1] == before[1], "a failed check changed the tokens"
+    account = account_table(after[0])
+    assert account.pop("check_error_code") == "check_failed"
+    assert words in str(account.pop("check_error"))
+    assert account == account_table(before[0]), "a failed check lost the last good answers"
+
+
+def account_table(config: bytes) -> dict[str, object]:
+    """MAIN's table in config.toml, without its (empty) check error fields."""
+    table = tomllib.loads(config.decode())["profiles"]["default"]["accounts"][str(MAIN)]
+    if not table.get("check_error_code"):
+        table.pop("check_error", None)
+        table.pop("check_error_code", None)
+    return dict(table)

@@ -28,15 +28,22 @@ from tests.app_helpers import (
     static_text,
     wait_until,
 )
-from tests.faults_support import FAULT_KINDS, TIMEOUT, Kind, Sleeps
+from tests.faults_support import (
+    FAULT_KINDS,
+    TIMEOUT,
+    Kind,
+    Sleeps,
+    assert_failed_check_kept_good,
+)
 from tests.figures import add_figure
 from tui.core.service import InstallService
 from tui.core.store import ProfileStore
-from tui.hubspot.models import AccountRole
+from tui.hubspot.models import AccountRole, CheckState
 from tui.sandbox import DEMO_APP, FaultKind
 from tui.ui.app import DemoInfo, HubSpotApp
 from tui.ui.screens.chooser import ChooserScreen
 from tui.ui.screens.oauth import OAuthScreen
+from tui.ui.widgets.checklist import Checklist, ChecklistRow
 
 TOKEN = "/oauth/v3/token"
 
@@ -59,6 +66,11 @@ def snapshot(env: Env) -> tuple[bytes, bytes]:
         (env.config_dir / name).read_bytes() if (env.config_dir / name).exists() else b""
         for name in ("config.toml", "credentials.toml")
     )
+
+
+def checklist_row(app: HubSpotApp, check_id: str) -> ChecklistRow:
+    rows = app.screen.query_one("#checklist", Checklist).rows
+    return next(row for row in rows if row.id == check_id)
 
 
 def activity(app: HubSpotApp) -> str:
@@ -93,7 +105,14 @@ async def test_recheck_under_every_fault_kind(tmp_path: Path) -> None:
                 assert line.startswith("✖ ") and kind.words in line, (kind.name, line)
                 assert "→" in line and line.split("→", 1)[1].strip(), line
                 assert app.is_running
-                assert snapshot(env) == before, kind.name
+                # Recorded (code + message), the last good answers kept, and shown in the
+                # checklist itself, not only in a toast.
+                assert_failed_check_kept_good(before, snapshot(env), kind.words)
+                row = checklist_row(app, "authorized")
+                assert row.state is CheckState.WARN, (kind.name, row)
+                assert row.detail.startswith("couldn't reach HubSpot: "), row.detail
+                assert "— last verified " in row.detail and row.key == "r"
+                assert checklist_row(app, "products").state is CheckState.OK  # last good kept
                 env.sandbox.faults.clear()
                 # A clean re-check clears the error: the failure was not sticky.
                 await pilot.press("r")
@@ -120,7 +139,7 @@ async def test_recheck_all_failure_is_reported(tmp_path: Path) -> None:
             await settle(pilot)
             line = activity(app)
             assert f"Could not re-check {MAIN_HUB}" in line and "non-JSON page" in line
-            assert snapshot(env) == before
+            assert_failed_check_kept_good(before, snapshot(env), "non-JSON page")
             add_figure("dashboard fault runs", 1)
 
 

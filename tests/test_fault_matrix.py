@@ -46,6 +46,7 @@ from tests.faults_support import (
     TOKEN,
     Env,
     Kind,
+    assert_failed_check_kept_good,
     fault_env,
 )
 from tests.figures import record_figure
@@ -158,26 +159,6 @@ def stored_tokens(env: Env) -> dict[int, dict[str, object]]:
     data = tomllib.loads(env.credentials.read_text())
     tokens = data.get("profiles", {}).get("default", {}).get("tokens", {})
     return {int(hub): values for hub, values in tokens.items()}
-
-
-def assert_failed_check_kept_good(
-    before: tuple[bytes, bytes], after: tuple[bytes, bytes], words: str = ""
-) -> None:
-    """A failed check recorded its code and message; tokens and last good answers are kept."""
-    assert after[1] == before[1], "a failed check changed the tokens"
-    account = _account_table(after[0])
-    assert account.pop("check_error_code") == "check_failed"
-    assert words in str(account.pop("check_error"))
-    assert account == _account_table(before[0]), "a failed check lost the last good answers"
-
-
-def _account_table(config: bytes) -> dict[str, object]:
-    """MAIN's table in config.toml, without its (empty) check error fields."""
-    table = tomllib.loads(config.decode())["profiles"]["default"]["accounts"][str(MAIN)]
-    if not table.get("check_error_code"):
-        table.pop("check_error", None)
-        table.pop("check_error_code", None)
-    return dict(table)
 
 
 def assert_explains(exc: HubSpotError, words: str, secrets: list[str]) -> None:
