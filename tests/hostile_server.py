@@ -29,7 +29,10 @@ HUB = 44120003
 
 def _answer_json(path: str, scope_count: int) -> bytes:
     if path.startswith("/oauth/v3/token/introspect"):
-        scopes = [f"crm.objects.custom_{n}.read" for n in range(scope_count)] or ["oauth"]
+        # Unknown scopes first, the ones the app asked for last: what is kept must not depend
+        # on the order HubSpot lists them in.
+        customs = [f"crm.objects.custom_{n}.read" for n in range(scope_count)]
+        scopes = [*customs, "oauth", "crm.objects.contacts.read"]
         data: object = {
             "active": True,
             "hub_id": HUB,

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui.core.bounds import MAX_STORE_BYTES, cap_profile
 from tui.core.paths import StorePaths, store_paths
 from tui.core.profile import Profile, ProfileSecrets, profile_name_problem
 from tui.core.safe_files import (
@@ -372,9 +373,20 @@ class ProfileStore:
                 for name, table in profile_tables(credentials, cred_issues).items()
             }
             change(profiles, secrets)
+            for entry in profiles.values():
+                cap_profile(entry)  # one bloated answer must not bloat the store for good
+            cred_data, cfg_data = encode_secrets(secrets), encode_config(profiles)
+            for path, data in ((cred_path, cred_data), (cfg_path, cfg_data)):
+                if len(data) > MAX_STORE_BYTES:
+                    raise StoreError(
+                        f"{path} would grow to {len(data) >> 20} MiB (the limit is "
+                        f"{MAX_STORE_BYTES >> 20} MiB); nothing was written",
+                        "remove accounts or profiles you no longer need (`hubspot-tui remove`)",
+                        path=path,
+                    )
             # Secrets first: a crash between the two writes must not lose freshly issued tokens.
-            self._commit(cred_path, credentials, cred_issues, encode_secrets(secrets))
-            self._commit(cfg_path, config, cfg_issues, encode_config(profiles))
+            self._commit(cred_path, credentials, cred_issues, cred_data)
+            self._commit(cfg_path, config, cfg_issues, cfg_data)
 
     def _commit(self, path: Path, before: ParsedFile, issues: list[str], data: bytes) -> None:
         try:
