@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults_support import ACCOUNT, INTROSPECT, PRODUCTS, fault_env
+from tests.app_helpers import settle, static_text, wait_until
+from tests.faults_support import ACCOUNT, INTROSPECT, PRODUCTS, Env, fault_env
 from tests.test_fault_matrix import cli
 from tui.core.login import unchecked_report
 from tui.core.probes import PENDING_HUB_ID, classify_refusal
@@ -23,7 +24,10 @@ from tui.core.service import compute_status
 from tui.hubspot.errors import HubSpotError, ServerError
 from tui.hubspot.models import Access, AccountReport, CheckState, ProbeResult, TokenGrant, TokenSet
 from tui.sandbox import FaultKind
+from tui.ui.app import HubSpotApp
 from tui.ui.screens.overview import advice, pick_next
+from tui.ui.widgets.badges import role_advice
+from tui.ui.widgets.checklist import Checklist
 
 MAIN, EU = 44120003, 44120004
 PRODUCTS_READ, LINE_ITEMS_READ = "crm.objects.products.read", "crm.objects.line_items.read"
@@ -249,6 +253,56 @@ async def test_tokens_kept_under_the_hub_id_introspection_reports(tmp_path: Path
         assert f"Authorized {MAIN}, but could not check it" in caught.value.message
         profile = await env.new_service().load()
         assert list(profile.accounts) == [MAIN] and profile.active_hub_id == MAIN
+
+
+async def _pending_login(env: Env) -> None:
+    """A login whose tokens HubSpot can't place yet: v1 (no hub id), unpinned, 503s."""
+    app = env.service.profile.app
+    await env.service.save_app(AppConfig(**{**app.__dict__, "token_version": "v1"}))
+    env.sandbox.faults.add(ACCOUNT, FaultKind.STATUS, status=503, times=-1)
+    env.sandbox.faults.add(INTROSPECT, FaultKind.STATUS, status=503, times=-1)
+    attempt = await env.service.start_login(listen=False)
+    attempt.offer_paste(await env.authorize(attempt.url, MAIN))
+    with pytest.raises(ServerError):
+        await env.service.finish_login(attempt)
+    await env.service.aclose()
+
+
+async def test_dashboard_shows_pending_tokens_and_identifies_them(tmp_path: Path) -> None:
+    async with fault_env(tmp_path, authorized=False) as env:
+        await _pending_login(env)
+        env.sandbox.faults.clear()
+        app = HubSpotApp(env.new_service())
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            rows = {r.id: r for r in app.screen.query_one("#checklist", Checklist).rows}
+            assert rows["authorized"].state is CheckState.WARN
+            assert rows["authorized"].detail.startswith("Tokens kept, but the account is not")
+            assert rows["authorized"].key == "r"
+            assert static_text(app, "#next-action").startswith("Press r to ")
+            await pilot.press("r")
+            await wait_until(pilot, lambda: MAIN in app.service.profile.accounts, what="identified")
+            await settle(pilot)
+            assert app.service.profile.active_hub_id == MAIN
+            assert PENDING_HUB_ID not in app.service.profile.accounts
+            rows = {r.id: r for r in app.screen.query_one("#checklist", Checklist).rows}
+            assert rows["main_account"].state is CheckState.OK
+
+
+def test_accounts_detail_says_when_hubspot_could_not_be_reached() -> None:
+    report = AccountReport(
+        MAIN,
+        checked_at=1_000_000.0,
+        check_error="HubSpot had a problem answering the Products check (HTTP 503)",
+        check_error_code="check_failed",
+    )
+    line = role_advice(report, now=1_000_000.0 + 7 * 60)[-1]
+    assert line == (
+        "⚠ couldn't reach HubSpot: HubSpot had a problem answering the Products check "
+        "(HTTP 503) — last verified 7 min ago. Press r to retry."
+    )
+    revoked = AccountReport(MAIN, check_error="gone", check_error_code="token_revoked")
+    assert "Press F5" in role_advice(revoked)[-1]
 
 
 # ---- the next step comes from the code -----------------------------------------------------------
