@@ -207,7 +207,9 @@ class OpenSsh:
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
-        while not accepts(self.host, self.port):
+        # Its own word, not just a connect: another process may hold the port.
+        listening = f"Server listening on {self.host} port {self.port}."
+        while listening not in (self.log.read_text() if self.log.exists() else ""):
             if self._proc.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 log = self.log.read_text(errors="replace") if self.log.exists() else ""

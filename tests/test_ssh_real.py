@@ -12,8 +12,13 @@ from a pipe) and checks what only a real connection exercises:
 - ctrl+y's OSC 52 copy crosses ssh and lands in tmux's paste buffer (`set-clipboard on`);
 - the redirected URL pasted (bracketed paste through tmux and ssh) into the dashboard's paste
   box and into `hubspot-tui login --paste` completes the login;
-- the ssh client killed while the listener waits, or while the code exchange hangs at HubSpot:
-  the remote process exits within 5 s, without a traceback, the port is free, the store intact.
+- the ssh client killed while the listener waits, or while the code exchange hangs at HubSpot
+  (sandbox DELAY fault), under `login` and under the dashboard: the remote process exits within
+  5 s through its own handler (status 130 / 129, recorded by the reaper sshd runs under; no
+  traceback in `login`'s log), the port is free, the store byte-identical.
+
+Two rules these connections exposed are also tested without sshd, so they run everywhere: the
+`ssh -L` line's `-p` and bare IPv6 host, and a hangup's SIGCONT not restarting Textual.
 
 The module skips, with the reason, where OpenSSH or tmux is missing or sshd cannot start
 (`.ci/run` installs both). It leaves no sshd, ssh or tmux process behind (checked with pgrep).
@@ -23,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shlex
 import signal
 import subprocess
 import sys
@@ -35,7 +39,24 @@ import httpx
 import pytest
 
 from tests.conftest import pick_free_port
-from tests.figures import record_figure
+from tests.ssh_flows import (
+    HUBSPOT_TUI,
+    MAIN,
+    TUNNEL_END,
+    assert_login_ready,
+    browser,
+    cli_env,
+    configure_store,
+    copied_url,
+    expected_tunnel,
+    figure,
+    open_dashboard,
+    printed_url,
+    quit_dashboard,
+    screen_text,
+    start_tunnel,
+    tunnel_line,
+)
 from tests.ssh_support import (
     OpenSsh,
     Terminal,
@@ -46,20 +67,12 @@ from tests.ssh_support import (
     wait_until,
 )
 from tests.test_shutdown import assert_port_free, snapshot
-from tui.core.profile import AppConfig, Profile, ProfileSecrets
-from tui.core.store import ProfileStore
-from tui.sandbox import DEMO_APP, FaultKind, Sandbox
+from tui.sandbox import FaultKind, Sandbox
 from tui.sandbox.browser import choose
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 ROOT = Path(__file__).resolve().parent.parent
-HUBSPOT_TUI = str(Path(sys.executable).with_name("hubspot-tui"))
-"""The venv's console script, by absolute path: the remote login shell has its own PATH."""
-FAKE_BROWSER = ROOT / "tests" / "fake_browser.py"
-TUNNEL_END = "127.0.0.2"
-"""The laptop side of the tunnel (127.0.0.1:PORT is the server side's listener)."""
-MAIN = 44120003
 PROMPT = 5.0
 
 
@@ -140,11 +153,6 @@ def _pgrep(pattern: str) -> list[str]:
     return [line for line in found.stdout.splitlines() if "pgrep" not in line]
 
 
-def _figure(name: str, seconds: float) -> None:
-    """Record a timing for the run's summary (tests/figures.py), in milliseconds."""
-    record_figure(f"ssh: {name} (ms)", int(seconds * 1000))
-
-
 def _wait_gone(pattern: str, what: str) -> None:
     """Wait (up to 5 s: kill-server returns before tmux has exited) until pgrep finds nothing."""
     wait_until(lambda: not _pgrep(pattern), f"{what} to exit", 5)
@@ -193,133 +201,6 @@ def terminals(
         _wait_gone(term.socket, f"tmux server {term.socket}")
 
 
-def _configure(store: Path, port: int) -> Path:
-    """The demo app's credentials, `port` as callback port and confirmed scopes, in the store."""
-
-    def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
-        profile.app = AppConfig(
-            client_id=DEMO_APP.client_id, callback_port=port, scopes_confirmed=True
-        )
-        secrets.client_secret = DEMO_APP.client_secret
-        secrets.secret_origin = "http://127.0.0.1"  # saved for the (loopback) sandbox
-
-    ProfileStore(store).update("default", mutate)
-    return store
-
-
-def _demo_store(config: Path, port: int) -> Path:
-    """The store `--demo` uses under `config`, configured for `port`."""
-    return _configure(config / "demo", port)
-
-
-def _remote_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """What the remote command line sets (sshd passes none of the laptop's environment)."""
-    return {
-        "HUBSPOT_TUI_CONFIG_DIR": str(tmp_path / "config"),
-        "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
-        "LANG": "C.UTF-8",
-        **extra,
-    }
-
-
-def _tunnel_line(screen: str) -> str:
-    """The `ssh -L …` command as printed (one line of the screen)."""
-    for line in screen.splitlines():
-        start = line.find("ssh -L ")
-        if start >= 0:
-            return line[start:].split("  ")[0].strip()
-    raise AssertionError(f"no `ssh -L` line on screen:\n{screen}")
-
-
-def _start_tunnel(
-    sshd: OpenSsh, printed: str, processes: list[subprocess.Popen[bytes]], port: int
-) -> subprocess.Popen[bytes]:
-    """Run the printed `ssh -L P:localhost:P …` with its local end moved to 127.0.0.2.
-
-    Added: only `-F <test config>` (key, known host, batch mode), `-N` and ExitOnForwardFailure.
-    """
-    words = shlex.split(printed)
-    assert words[:2] == ["ssh", "-L"], printed
-    assert not accepts(TUNNEL_END, port), "something already listens on the tunnel's end"
-    argv = sshd.client("-N", "-o", "ExitOnForwardFailure=yes", "-L", f"{TUNNEL_END}:{words[2]}")
-    tunnel = subprocess.Popen([*argv, *words[3:]], stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    processes.append(tunnel)
-    wait_until(
-        lambda: accepts(TUNNEL_END, port) or tunnel.poll() is not None, "the tunnel to listen"
-    )
-    assert tunnel.poll() is None, tunnel.stderr.read() if tunnel.stderr else b""
-    return tunnel
-
-
-def _browser(url: str, env: dict[str, str], **settings: str) -> subprocess.CompletedProcess[str]:
-    """The browser stand-in on the laptop side: open `url`, pick the main account."""
-    browser_env = {**env, "FAKE_BROWSER_PICK": "main", "FAKE_BROWSER_PYTHON": sys.executable}
-    browser_env.update(settings)
-    done = subprocess.run(
-        [sys.executable, str(FAKE_BROWSER), url],
-        capture_output=True,
-        text=True,
-        env=browser_env,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done
-
-
-def _copied_url(term: Terminal, screen: str) -> str:
-    """ctrl+y: the authorize URL must arrive whole in tmux's paste buffer through ssh."""
-    lines = screen.splitlines()
-    first = next(i for i, line in enumerate(lines) if "Authorize URL" in line)
-    last = next(i for i, line in enumerate(lines) if "✔ Listening" in line)
-    shown = "".join(line.strip() for line in lines[first + 1 : last])
-    term.send("C-y")
-    term.wait_for("Authorize URL copied")
-    copied = term.buffer()
-    assert copied == shown, (copied, shown)
-    assert "/oauth/authorize?" in copied
-    return copied
-
-
-def _dashboard(
-    sshd: OpenSsh,
-    tmp_path: Path,
-    env: dict[str, str],
-    terminals: list[Terminal],
-    size: tuple[int, int],
-) -> tuple[Terminal, int, Path, Path]:
-    """`ssh -t … hubspot-tui --demo` in tmux, on F5 with an authorization waiting."""
-    port = pick_free_port()
-    store = _demo_store(tmp_path / "config", port)
-    pid_file = tmp_path / "remote.pid"
-    remote = remote_command([HUBSPOT_TUI, "--demo"], _remote_env(tmp_path), pid_file=pid_file)
-    term = Terminal(*size, env)
-    terminals.append(term)
-    started = time.monotonic()
-    term.start(sshd.login_argv(remote))
-    term.wait_for("DEMO · SSH", "Install checklist", timeout=30)
-    _figure(f"dashboard up over ssh at {size[0]}x{size[1]}", time.monotonic() - started)
-    term.send("F5")
-    term.wait_for("Pin to account")
-    term.send("C-l")
-    term.wait_for("✔ Listening", f"localhost:{port}", "ssh -L")
-    return term, port, store, pid_file
-
-
-def _expected_tunnel(sshd: OpenSsh, port: int, host: str = "") -> str:
-    """The line for this session: our sshd is not on port 22, so `-p` must be in it."""
-    return f"ssh -L {port}:localhost:{port} -p {sshd.port} {sshd.target(host)}"
-
-
-def _quit(term: Terminal, pid_file: Path) -> None:
-    """ctrl+q ends the remote dashboard, and with it the ssh session in the pane."""
-    remote_pid = int(pid_file.read_text())
-    term.send("C-q")
-    wait_until(lambda: not process_alive(remote_pid), "the remote dashboard to quit")
-    ssh_pid = term.pane_pid()
-    wait_until(lambda: not process_alive(ssh_pid), "ssh to end after the remote command")
-
-
 def test_dashboard_tunnel_to_ready_at_80x24(
     sshd: OpenSsh,
     tmp_path: Path,
@@ -328,31 +209,35 @@ def test_dashboard_tunnel_to_ready_at_80x24(
     processes: list[subprocess.Popen[bytes]],
 ) -> None:
     """SSH detected, the printed `ssh -L` line run as is, the redirect through it: READY."""
-    term, port, _, pid_file = _dashboard(sshd, tmp_path, laptop_env, terminals, (80, 24))
+    term, port, _, pid_file = open_dashboard(sshd, tmp_path, laptop_env, terminals, (80, 24))
     screen = term.screen()
-    printed = _tunnel_line(screen)
-    assert printed == _expected_tunnel(sshd, port), screen
-    url = _copied_url(term, screen)
+    printed = tunnel_line(screen)
+    assert printed == expected_tunnel(sshd, port), screen
+    url = copied_url(term, screen)
     started = time.monotonic()
-    _start_tunnel(sshd, printed, processes, port)
-    _browser(url, laptop_env, FAKE_BROWSER_LOCALHOST=TUNNEL_END)
+    start_tunnel(sshd, printed, processes, port)
+    browser(url, laptop_env, FAKE_BROWSER_LOCALHOST=TUNNEL_END)
     term.wait_for(f"Authorized {MAIN}")
-    _figure("tunnel up to authorized, dashboard", time.monotonic() - started)
+    figure("tunnel up to authorized, dashboard", time.monotonic() - started)
     term.send("F2")
     assert "✔ READY" in term.wait_for("✔ READY")
-    _quit(term, pid_file)
+    quit_dashboard(term, pid_file)
 
 
 def test_dashboard_paste_back_at_120x36(
     sshd: OpenSsh, tmp_path: Path, laptop_env: dict[str, str], terminals: list[Terminal]
 ) -> None:
     """The redirected URL, pasted into the paste box through tmux and ssh, completes the login."""
-    term, port, _, pid_file = _dashboard(sshd, tmp_path, laptop_env, terminals, (120, 36))
+    term, port, _, pid_file = open_dashboard(sshd, tmp_path, laptop_env, terminals, (120, 36))
     screen = term.screen()
-    assert _tunnel_line(screen) == _expected_tunnel(sshd, port), screen
-    url = _copied_url(term, screen)
+    printed = tunnel_line(screen)
+    assert printed == expected_tunnel(sshd, port), screen
+    term.send("C-t")  # copies the `ssh -L` line (OSC 52), as shown
+    term.wait_for("ssh -L command copied")
+    assert term.buffer() == printed
+    url = copied_url(term, screen)
     log = tmp_path / "redirects.txt"
-    _browser(url, laptop_env, FAKE_BROWSER_DELIVER="0", FAKE_BROWSER_LOG=str(log))
+    browser(url, laptop_env, FAKE_BROWSER_DELIVER="0", FAKE_BROWSER_LOG=str(log))
     redirect = log.read_text().strip()
     assert redirect.startswith(f"http://localhost:{port}/oauth-callback?")
     term.send("v")  # focus the paste box
@@ -360,7 +245,7 @@ def test_dashboard_paste_back_at_120x36(
     term.wait_for(f"Authorized {MAIN}")
     term.send("F2")
     term.wait_for("✔ READY")
-    _quit(term, pid_file)
+    quit_dashboard(term, pid_file)
 
 
 # ---- the CLI ----------------------------------------------------------------------------------
@@ -372,34 +257,8 @@ def hubspot(tmp_path: Path) -> Iterator[tuple[Sandbox, Path, int]]:
     port = pick_free_port()
     config = tmp_path / "config"
     with Sandbox(port=0, redirect_uris=[f"http://localhost:{port}/oauth-callback"]) as sandbox:
-        _configure(config, port)
+        configure_store(config, port)
         yield sandbox, config, port
-
-
-def _cli_env(tmp_path: Path, sandbox: Sandbox) -> dict[str, str]:
-    return _remote_env(
-        tmp_path, HUBSPOT_TUI_API_BASE=sandbox.base_url, HUBSPOT_TUI_APP_BASE=sandbox.base_url
-    )
-
-
-def _screen_text(term: Terminal) -> str:
-    """The pane and its scrollback, wrapped lines joined (a long URL is one line again)."""
-    return term.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "t", check=False).stdout
-
-
-def _assert_login_ready(term: Terminal) -> None:
-    """The remote `login` ends (and so does ssh) with the status block saying READY."""
-    ssh_pid = term.pane_pid()
-    wait_until(lambda: not process_alive(ssh_pid), "login (and ssh) to finish", timeout=30)
-    text = _screen_text(term)
-    assert "· READY" in text and "Traceback" not in text, text
-
-
-def _printed_url(term: Terminal) -> str:
-    screen = term.wait_for("/oauth/authorize?")
-    line = next(line for line in _screen_text(term).splitlines() if "/oauth/authorize?" in line)
-    assert line.strip().startswith("http"), screen
-    return line.strip()
 
 
 @pytest.mark.parametrize("server", ["127.0.0.1", "::1"])
@@ -419,19 +278,19 @@ def test_cli_login_through_the_printed_tunnel(
     if server == "::1" and not sshd.ipv6:
         pytest.skip("no IPv6 loopback on this host")
     sandbox, _, port = hubspot
-    remote = remote_command([HUBSPOT_TUI, "login", "--timeout", "60"], _cli_env(tmp_path, sandbox))
+    remote = remote_command([HUBSPOT_TUI, "login", "--timeout", "60"], cli_env(tmp_path, sandbox))
     term = Terminal(80, 24, laptop_env)
     terminals.append(term)
     term.start(sshd.login_argv(remote, host=server))
-    url = _printed_url(term)
+    url = printed_url(term)
     term.wait_for("Over SSH")
-    joined = _screen_text(term)
+    joined = screen_text(term)
     hint = next(line for line in joined.splitlines() if "Over SSH" in line)
-    printed = _tunnel_line(hint)
-    assert printed == _expected_tunnel(sshd, port, server), joined
-    _start_tunnel(sshd, printed, processes, port)
-    _browser(url, laptop_env, FAKE_BROWSER_LOCALHOST=TUNNEL_END)
-    _assert_login_ready(term)
+    printed = tunnel_line(hint)
+    assert printed == expected_tunnel(sshd, port, server), joined
+    start_tunnel(sshd, printed, processes, port)
+    browser(url, laptop_env, FAKE_BROWSER_LOCALHOST=TUNNEL_END)
+    assert_login_ready(term)
 
 
 def test_cli_login_paste_over_ssh(
@@ -444,18 +303,18 @@ def test_cli_login_paste_over_ssh(
     """`hubspot-tui login --paste` over `ssh -t`: the pasted redirect URL completes the login."""
     sandbox, _, _ = hubspot
     remote = remote_command(
-        [HUBSPOT_TUI, "login", "--paste", "--timeout", "60"], _cli_env(tmp_path, sandbox)
+        [HUBSPOT_TUI, "login", "--paste", "--timeout", "60"], cli_env(tmp_path, sandbox)
     )
     term = Terminal(80, 24, laptop_env)
     terminals.append(term)
     term.start(sshd.login_argv(remote))
-    url = _printed_url(term)
+    url = printed_url(term)
     term.wait_for("Paste the full URL")
     log = tmp_path / "redirects.txt"
-    _browser(url, laptop_env, FAKE_BROWSER_DELIVER="0", FAKE_BROWSER_LOG=str(log))
+    browser(url, laptop_env, FAKE_BROWSER_DELIVER="0", FAKE_BROWSER_LOG=str(log))
     term.paste(log.read_text().strip())
     term.send("Enter")
-    _assert_login_ready(term)
+    assert_login_ready(term)
 
 
 # ---- the connection drops -------------------------------------------------------------------
@@ -470,7 +329,7 @@ def _login_over_pipe(
     """`ssh -tt … hubspot-tui login` from a pipe (stderr to a remote log): ssh, pid, log, URL."""
     pid_file, log = tmp_path / "remote.pid", tmp_path / "remote.log"
     remote = remote_command(
-        [HUBSPOT_TUI, "login", "--timeout", "60"], _cli_env(tmp_path, sandbox), pid_file=pid_file
+        [HUBSPOT_TUI, "login", "--timeout", "60"], cli_env(tmp_path, sandbox), pid_file=pid_file
     )
     argv = sshd.client("-tt", "-p", str(sshd.port), sshd.target(), f"{remote} 2>{log}")
     ssh = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -513,7 +372,7 @@ def test_connection_dropped_while_the_listener_waits(
     ssh, remote_pid, log, _ = _login_over_pipe(sshd, tmp_path, sandbox, processes)
     wait_until(lambda: accepts("127.0.0.1", port), "the remote listener")
     took = _drop(ssh, remote_pid)
-    _figure("remote login gone after the client was killed, waiting", took)
+    figure("remote login gone after the client was killed, waiting", took)
     _assert_clean_exit(log, took, port, before, config, sshd.exit_status(remote_pid))
 
 
@@ -536,25 +395,61 @@ def test_connection_dropped_mid_exchange(
     asyncio.run(deliver())
     wait_until(lambda: fault.hits > 0, "the code exchange to start")
     took = _drop(ssh, remote_pid)
-    _figure("remote login gone after the client was killed, exchanging", took)
+    figure("remote login gone after the client was killed, exchanging", took)
     _assert_clean_exit(log, took, port, before, config, sshd.exit_status(remote_pid))
+
+
+def _drop_dashboard(term: Terminal, pid_file: Path) -> tuple[int, float]:
+    """Kill the ssh client in the pane; the remote dashboard's pid and seconds until it is gone."""
+    remote_pid = int(pid_file.read_text())
+    started = time.monotonic()
+    os.kill(term.pane_pid(), signal.SIGKILL)
+    wait_until(lambda: not process_alive(remote_pid), "the remote dashboard to exit", PROMPT + 5)
+    return remote_pid, time.monotonic() - started
 
 
 def test_connection_dropped_under_the_dashboard(
     sshd: OpenSsh, tmp_path: Path, laptop_env: dict[str, str], terminals: list[Terminal]
 ) -> None:
     """The dashboard waiting on its listener when the laptop's ssh dies: it closes by itself."""
-    term, port, store, pid_file = _dashboard(sshd, tmp_path, laptop_env, terminals, (80, 24))
+    term, port, store, pid_file = open_dashboard(sshd, tmp_path, laptop_env, terminals, (80, 24))
     before = snapshot(store)
-    remote_pid = int(pid_file.read_text())
-    started = time.monotonic()
-    os.kill(term.pane_pid(), signal.SIGKILL)
-    wait_until(lambda: not process_alive(remote_pid), "the remote dashboard to exit", PROMPT + 5)
-    took = time.monotonic() - started
-    _figure("remote dashboard gone after the client was killed", took)
+    remote_pid, took = _drop_dashboard(term, pid_file)
+    figure("remote dashboard gone after the client was killed, waiting", took)
     assert took < PROMPT, took
     # Closed by its own SIGHUP handler (128 + 1); 120 was Python failing its last flush of the
     # dead terminal, a crash would be 1, and the grace timer's cut-off shows up as a slow exit.
+    assert sshd.exit_status(remote_pid) == 128 + signal.SIGHUP
+    assert_port_free(port)
+    assert snapshot(store) == before
+
+
+def test_connection_dropped_under_the_dashboard_mid_exchange(
+    sshd: OpenSsh,
+    tmp_path: Path,
+    laptop_env: dict[str, str],
+    hubspot: tuple[Sandbox, Path, int],
+    terminals: list[Terminal],
+) -> None:
+    """The dashboard exchanging the code (HubSpot slow to answer) when the laptop's ssh dies."""
+    sandbox = hubspot[0]
+    fault = sandbox.faults.add("/oauth/v3/token", FaultKind.DELAY, delay=8.0, times=1)
+    term, port, store, pid_file = open_dashboard(
+        sshd, tmp_path, laptop_env, terminals, (80, 24), hubspot
+    )
+    url = copied_url(term, term.screen())
+    before = snapshot(store)
+
+    async def deliver() -> None:
+        async with httpx.AsyncClient(timeout=10.0) as client:
+            await choose(client, url, MAIN)
+
+    asyncio.run(deliver())
+    wait_until(lambda: fault.hits > 0, "the code exchange to start")
+    term.wait_for("exchanging the code")
+    remote_pid, took = _drop_dashboard(term, pid_file)
+    figure("remote dashboard gone after the client was killed, exchanging", took)
+    assert took < PROMPT, took
     assert sshd.exit_status(remote_pid) == 128 + signal.SIGHUP
     assert_port_free(port)
     assert snapshot(store) == before
