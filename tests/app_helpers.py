@@ -7,7 +7,6 @@ profile loaded. The callback port is a free one picked per test, registered on t
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -17,6 +16,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
+from tests.conftest import pick_free_port
 from tui.core.profile import AppConfig
 from tui.core.service import InstallService
 from tui.core.store import ProfileStore
@@ -27,13 +27,6 @@ from tui.ui.screens.oauth import OAuthScreen
 
 MAIN_HUB = 44120003
 DEVELOPER_HUB = 44120001
-
-
-def free_port() -> int:
-    """A loopback port free right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -82,7 +75,7 @@ class Env:
 @asynccontextmanager
 async def sandbox_env(tmp_path: Path) -> AsyncIterator[Env]:
     """Run a sandbox with a free callback port registered on its demo app."""
-    port = free_port()
+    port = pick_free_port()
     sandbox = Sandbox(port=0, redirect_uris=(f"http://localhost:{port}/oauth-callback",))
     sandbox.start()
     try:

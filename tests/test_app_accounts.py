@@ -11,13 +11,13 @@ from tests.app_helpers import (
     DEVELOPER_HUB,
     MAIN_HUB,
     authorize_without_ui,
-    free_port,
     sandbox_env,
     screen_text,
     settle,
     static_text,
     wait_until,
 )
+from tests.conftest import OpenSection, pick_free_port
 from tui.hubspot.models import AccountReport, AccountRole
 from tui.sandbox import FaultKind, Sandbox
 from tui.ui.screens.accounts import AccountsScreen
@@ -27,95 +27,84 @@ from tui.ui.widgets.account_table import AccountTable
 from tui.ui.widgets.countdown import Countdown
 
 
-async def test_accounts_table_and_actions(tmp_path: Path) -> None:
+async def test_accounts_table_and_actions(open_section: OpenSection) -> None:
     """Rows with badges; c copies, u makes active, d removes after a confirmation."""
-    async with sandbox_env(tmp_path) as env:
-        await env.preconfigure()
-        await authorize_without_ui(env, DEVELOPER_HUB, MAIN_HUB)
-        app = env.app()
-        async with app.run_test(size=(120, 36)) as pilot:
-            await settle(pilot)
-            await pilot.press("f6")
-            await settle(pilot)
-            screen = app.screen
-            assert isinstance(screen, AccountsScreen)
-            table = screen.query_one(AccountTable)
-            assert table.row_count == 2
-            text = screen_text(app)
-            assert "DEVELOPER" in text and "MAIN" in text and "APP_DEVELOPER" in text
-            assert "● 44120003" in text  # the last authorized is active
+    async with open_section("f6", size=(120, 36), accounts=(DEVELOPER_HUB, MAIN_HUB)) as (
+        _,
+        app,
+        pilot,
+    ):
+        screen = app.screen
+        assert isinstance(screen, AccountsScreen)
+        table = screen.query_one(AccountTable)
+        assert table.row_count == 2
+        text = screen_text(app)
+        assert "DEVELOPER" in text and "MAIN" in text and "APP_DEVELOPER" in text
+        assert "● 44120003" in text  # the last authorized is active
 
-            assert table.highlighted_hub_id == DEVELOPER_HUB
-            assert "apps can't be installed" in static_text(app, "#account-detail")
-            await pilot.press("c")
-            assert app.clipboard == str(DEVELOPER_HUB)
+        assert table.highlighted_hub_id == DEVELOPER_HUB
+        assert "apps can't be installed" in static_text(app, "#account-detail")
+        await pilot.press("c")
+        assert app.clipboard == str(DEVELOPER_HUB)
 
-            await pilot.press("u")
-            await settle(pilot)
-            assert app.service.profile.active_hub_id == DEVELOPER_HUB
-            assert "● 44120001" in screen_text(app)
+        await pilot.press("u")
+        await settle(pilot)
+        assert app.service.profile.active_hub_id == DEVELOPER_HUB
+        assert "● 44120001" in screen_text(app)
 
-            await pilot.press("d")
-            await pilot.pause()
-            assert isinstance(app.screen, ConfirmScreen)
-            await pilot.press("n")  # No: nothing happens
-            await settle(pilot)
-            assert DEVELOPER_HUB in app.service.profile.accounts
-            await pilot.press("d")
-            await pilot.pause()
-            await pilot.press("y")
-            await settle(pilot)
-            assert DEVELOPER_HUB not in app.service.profile.accounts
-            # The main account becomes active again once the active one is removed.
-            assert app.service.profile.active_hub_id == MAIN_HUB
-            assert table.row_count == 1
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # No: nothing happens
+        await settle(pilot)
+        assert DEVELOPER_HUB in app.service.profile.accounts
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert DEVELOPER_HUB not in app.service.profile.accounts
+        # The main account becomes active again once the active one is removed.
+        assert app.service.profile.active_hub_id == MAIN_HUB
+        assert table.row_count == 1
 
 
-async def test_recheck_shows_progress_and_survives_a_slow_hubspot(tmp_path: Path) -> None:
+async def test_recheck_shows_progress_and_survives_a_slow_hubspot(
+    open_section: OpenSection,
+) -> None:
     """A slow account-details call shows "Checking …" while the app keeps responding."""
-    async with sandbox_env(tmp_path) as env:
-        await env.preconfigure()
-        await authorize_without_ui(env, MAIN_HUB)
-        app = env.app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            env.sandbox.faults.add("/account-info", FaultKind.DELAY, delay=1.0)
-            await pilot.press("r")
-            await wait_until(
-                pilot, lambda: f"Checking {MAIN_HUB}…" in screen_text(app), what="progress"
-            )
-            await pilot.press("f3")  # still responsive while the check waits
-            assert app.current_mode == "credentials"
-            assert f"Checking {MAIN_HUB}…" in screen_text(app)
-            await settle(pilot)
-            assert "Checking" not in screen_text(app)
-            assert app.last_error is None
+    async with open_section(size=(80, 24), accounts=(MAIN_HUB,)) as (env, app, pilot):
+        env.sandbox.faults.add("/account-info", FaultKind.DELAY, delay=1.0)
+        await pilot.press("r")
+        await wait_until(
+            pilot, lambda: f"Checking {MAIN_HUB}…" in screen_text(app), what="progress"
+        )
+        await pilot.press("f3")  # still responsive while the check waits
+        assert app.current_mode == "credentials"
+        assert f"Checking {MAIN_HUB}…" in screen_text(app)
+        await settle(pilot)
+        assert "Checking" not in screen_text(app)
+        assert app.last_error is None
 
 
-async def test_failing_hubspot_shows_a_clear_error(tmp_path: Path) -> None:
+async def test_failing_hubspot_shows_a_clear_error(open_section: OpenSection) -> None:
     """A 503 from HubSpot ends as a one-line message with its next action, no traceback."""
-    async with sandbox_env(tmp_path) as env:
-        await env.preconfigure()
-        await authorize_without_ui(env, MAIN_HUB)
-        app = env.app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            env.sandbox.faults.add("/account-info", FaultKind.STATUS, status=503, times=-1)
-            await pilot.press("R")
-            await settle(pilot)
-            await pilot.press("r")
-            await settle(pilot)
-            assert app.last_error is not None
-            assert "✖ HubSpot had a problem" in screen_text(app)
-            assert "503" in app.last_error.message
-            assert app.is_running
-            # The stored report is kept: the checklist does not flip to FAIL on a blip.
-            assert app.service.profile.accounts[MAIN_HUB].role is AccountRole.MAIN
+    async with open_section(size=(80, 24), accounts=(MAIN_HUB,)) as (env, app, pilot):
+        env.sandbox.faults.add("/account-info", FaultKind.STATUS, status=503, times=-1)
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.last_error is not None
+        assert "✖ HubSpot had a problem" in screen_text(app)
+        assert "503" in app.last_error.message
+        assert app.is_running
+        # The stored report is kept: the checklist does not flip to FAIL on a blip.
+        assert app.service.profile.accounts[MAIN_HUB].role is AccountRole.MAIN
 
 
 async def test_background_refresh_renews_the_token(tmp_path: Path) -> None:
     """With short-lived tokens, the timer refreshes the active token before it expires."""
-    port = free_port()
+    port = pick_free_port()
     sandbox = Sandbox(
         port=0, token_lifetime=4, redirect_uris=(f"http://localhost:{port}/oauth-callback",)
     )
@@ -159,25 +148,22 @@ async def test_store_warning_is_shown(tmp_path: Path) -> None:
             assert app.current_mode == "overview"
 
 
-async def test_switching_sections_does_not_grow_widgets(tmp_path: Path) -> None:
+async def test_switching_sections_does_not_grow_widgets(open_section: OpenSection) -> None:
     """Fifty section switches re-create nothing (the Header/Footer leak in perf-notes)."""
-    async with sandbox_env(tmp_path) as env:
-        app = env.app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
+    async with open_section(size=(80, 24)) as (_, app, pilot):
+        for key in ("f3", "f4", "f5", "f6", "f2"):
+            await pilot.press(key)
+        await settle(pilot)
+        gc.collect()
+        before = sum(isinstance(o, Widget) for o in gc.get_objects())
+        for _ in range(10):
             for key in ("f3", "f4", "f5", "f6", "f2"):
                 await pilot.press(key)
-            await settle(pilot)
-            gc.collect()
-            before = sum(isinstance(o, Widget) for o in gc.get_objects())
-            for _ in range(10):
-                for key in ("f3", "f4", "f5", "f6", "f2"):
-                    await pilot.press(key)
-            await settle(pilot)
-            gc.collect()
-            after = sum(isinstance(o, Widget) for o in gc.get_objects())
-            assert after - before < 20, (before, after)
-            assert isinstance(app.screen, OverviewScreen)
+        await settle(pilot)
+        gc.collect()
+        after = sum(isinstance(o, Widget) for o in gc.get_objects())
+        assert after - before < 20, (before, after)
+        assert isinstance(app.screen, OverviewScreen)
 
 
 def _many(count: int) -> list[AccountReport]:
@@ -283,25 +269,22 @@ async def test_account_table_filter_and_jump_keys() -> None:
         assert seen[-1] == 50_001_234
 
 
-async def test_accounts_screen_filter_box(tmp_path: Path) -> None:
+async def test_accounts_screen_filter_box(open_section: OpenSection) -> None:
     """`/` focuses the filter; typing narrows the table and the title says how many match."""
-    async with sandbox_env(tmp_path) as env:
-        await env.preconfigure()
-        await authorize_without_ui(env, DEVELOPER_HUB, MAIN_HUB)
-        app = env.app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            await pilot.press("f6")
-            await settle(pilot)
-            screen = app.screen
-            assert isinstance(screen, AccountsScreen)
-            await pilot.press("slash", *"main")
-            await pilot.pause()
-            assert screen.table.row_count == 1
-            assert screen.table.highlighted_hub_id == MAIN_HUB
-            assert "1 match “main”" in screen_text(app)
-            await pilot.press("escape")  # leaves the box, keeps the filter
-            assert app.current_mode == "accounts"
-            assert screen.table.has_focus
-            await pilot.press("escape")  # and then back to the Overview
-            assert app.current_mode == "overview"
+    async with open_section("f6", size=(80, 24), accounts=(DEVELOPER_HUB, MAIN_HUB)) as (
+        _,
+        app,
+        pilot,
+    ):
+        screen = app.screen
+        assert isinstance(screen, AccountsScreen)
+        await pilot.press("slash", *"main")
+        await pilot.pause()
+        assert screen.table.row_count == 1
+        assert screen.table.highlighted_hub_id == MAIN_HUB
+        assert "1 match “main”" in screen_text(app)
+        await pilot.press("escape")  # leaves the box, keeps the filter
+        assert app.current_mode == "accounts"
+        assert screen.table.has_focus
+        await pilot.press("escape")  # and then back to the Overview
+        assert app.current_mode == "overview"

@@ -19,6 +19,7 @@ from tests.app_helpers import (
     static_text,
     wait_until,
 )
+from tests.conftest import OpenSection
 from tui.hubspot.models import AccountRole, CheckState
 from tui.sandbox import DEMO_APP
 
@@ -122,29 +123,25 @@ async def test_port_busy_falls_back_to_paste(tmp_path: Path) -> None:
                 assert app.service.profile.active_hub_id == MAIN_HUB
 
 
-async def test_bad_client_id_shows_hubspots_message(tmp_path: Path) -> None:
+async def test_bad_client_id_shows_hubspots_message(open_section: OpenSection) -> None:
     """A Client ID HubSpot doesn't know: the exchange fails with BAD_CLIENT_ID's message/action."""
-    async with sandbox_env(tmp_path) as env:
-        await env.preconfigure()
-        app = env.app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            await start_authorize(pilot, app, pin=MAIN_HUB)
-            # The app's Client ID is changed (to one HubSpot doesn't know) before the exchange.
-            await pilot.press("f3")
-            field = app.screen.query_one("#client-id", Input)
-            field.value = "00000000-0000-4000-8000-000000000000"
-            await pilot.press("ctrl+s")
-            await wait_until(
-                pilot, lambda: app.service.profile.app.client_id.startswith("0000"), what="save"
-            )
-            await pilot.press("f5")
-            await choose_in_terminal(pilot, app, MAIN_HUB)
-            verdict = static_text(app, "#verdict")
-            assert "HubSpot does not know this Client ID" in verdict
-            assert "Copy the Client ID again" in verdict
-            assert "BAD_CLIENT_ID" in verdict
-            assert not app.service.profile.accounts
+    async with open_section(size=(80, 24), configured=True) as (_, app, pilot):
+        await start_authorize(pilot, app, pin=MAIN_HUB)
+        # The app's Client ID is changed (to one HubSpot doesn't know) before the exchange.
+        await pilot.press("f3")
+        field = app.screen.query_one("#client-id", Input)
+        field.value = "00000000-0000-4000-8000-000000000000"
+        await pilot.press("ctrl+s")
+        await wait_until(
+            pilot, lambda: app.service.profile.app.client_id.startswith("0000"), what="save"
+        )
+        await pilot.press("f5")
+        await choose_in_terminal(pilot, app, MAIN_HUB)
+        verdict = static_text(app, "#verdict")
+        assert "HubSpot does not know this Client ID" in verdict
+        assert "Copy the Client ID again" in verdict
+        assert "BAD_CLIENT_ID" in verdict
+        assert not app.service.profile.accounts
 
 
 async def test_unknown_client_id_error_page_in_chooser(tmp_path: Path) -> None:
@@ -168,25 +165,21 @@ async def test_unknown_client_id_error_page_in_chooser(tmp_path: Path) -> None:
             assert "cancelled" in static_text(app, "#verdict").lower()
 
 
-async def test_state_mismatch_paste_is_refused_inline(tmp_path: Path) -> None:
+async def test_state_mismatch_paste_is_refused_inline(open_section: OpenSection) -> None:
     """A redirect URL from another attempt is refused with the state-mismatch message."""
-    async with sandbox_env(tmp_path) as env:
-        await env.preconfigure()
-        app = env.app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            await start_authorize(pilot, app)
-            screen = oauth_screen(app)
-            paste = screen.query_one("#paste", Input)
-            paste.focus()
-            paste.value = f"{env.redirect_uri}?code=na1-abcdef0123456789&state=not-this-attempt"
-            await pilot.press("enter")
-            await pilot.pause()
-            note = static_text(app, "#paste-note")
-            assert "state mismatch" in note
-            assert "latest attempt" in note
-            # The attempt keeps waiting: a good redirect could still arrive.
-            assert screen.attempt is not None
-            await pilot.press("escape")  # esc first cancels the attempt in flight
-            await wait_until(pilot, lambda: screen.attempt is None, what="cancel")
-            assert app.current_mode == "oauth"
+    async with open_section(size=(80, 24), configured=True) as (env, app, pilot):
+        await start_authorize(pilot, app)
+        screen = oauth_screen(app)
+        paste = screen.query_one("#paste", Input)
+        paste.focus()
+        paste.value = f"{env.redirect_uri}?code=na1-abcdef0123456789&state=not-this-attempt"
+        await pilot.press("enter")
+        await pilot.pause()
+        note = static_text(app, "#paste-note")
+        assert "state mismatch" in note
+        assert "latest attempt" in note
+        # The attempt keeps waiting: a good redirect could still arrive.
+        assert screen.attempt is not None
+        await pilot.press("escape")  # esc first cancels the attempt in flight
+        await wait_until(pilot, lambda: screen.attempt is None, what="cancel")
+        assert app.current_mode == "oauth"

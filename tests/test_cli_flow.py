@@ -8,93 +8,16 @@ sandbox's Choose-an-Account page and follows HubSpot's redirect to the CLI's loo
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
 import sys
-import tomllib
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
-import pytest
 
-from tests.conftest import pick_free_port
-from tui.sandbox import DEMO_APP, FaultKind, Sandbox
+from tests.conftest import ROOT, Cli, pick_free_port
+from tui.sandbox import DEMO_APP, FaultKind
 
-ROOT = Path(__file__).resolve().parent.parent
 MAIN, DEVELOPER, EU = 44120003, 44120001, 44120004
-SCOPES = "oauth crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read"
-OPTIONAL = "crm.objects.products.read crm.objects.line_items.read"
-
-
-class Cli:
-    """Runs `python -m tui` against one sandbox and one config dir, and keeps every output."""
-
-    def __init__(self, sandbox: Sandbox, config_dir: Path, port: int, tmp: Path) -> None:
-        self.sandbox = sandbox
-        self.config_dir = config_dir
-        self.port = port
-        self.outputs: list[str] = []
-        browser = tmp / "browser.sh"
-        browser.write_text(
-            f'#!/bin/sh\nexec "{sys.executable}" "{ROOT / "tests" / "fake_browser.py"}" "$1"\n'
-        )
-        browser.chmod(0o755)
-        self.env = {
-            **os.environ,
-            "HUBSPOT_TUI_CONFIG_DIR": str(config_dir),
-            "HUBSPOT_TUI_API_BASE": sandbox.base_url,
-            "HUBSPOT_TUI_APP_BASE": sandbox.base_url,
-            "BROWSER": str(browser),
-            "PYTHONPATH": str(ROOT),
-        }
-
-    def __call__(
-        self, *args: str, stdin: str | None = None, pick: str = "main", timeout: float = 60
-    ) -> subprocess.CompletedProcess[str]:
-        env = {**self.env, "FAKE_BROWSER_PICK": pick}
-        result = subprocess.run(
-            [sys.executable, "-m", "tui", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=timeout,
-            cwd=ROOT,
-        )
-        self.outputs += [result.stdout, result.stderr]
-        return result
-
-    def configure(self) -> None:
-        result = self(
-            "configure",
-            "--client-id",
-            DEMO_APP.client_id,
-            "--client-secret-stdin",
-            "--callback-port",
-            str(self.port),
-            "--scopes",
-            SCOPES,
-            "--optional-scopes",
-            OPTIONAL,
-            stdin=DEMO_APP.client_secret + "\n",
-        )
-        assert result.returncode == 0, result.stderr
-
-    def status(self, *extra: str) -> tuple[int, dict[str, object]]:
-        result = self("status", "--json", *extra)
-        return result.returncode, json.loads(result.stdout)
-
-    def secrets(self) -> dict[str, object]:
-        return tomllib.loads((self.config_dir / "credentials.toml").read_text())
-
-
-@pytest.fixture
-def cli(tmp_path: Path) -> Iterator[Cli]:
-    port = pick_free_port()
-    with Sandbox(port=0, redirect_uris=[f"http://localhost:{port}/oauth-callback"]) as sandbox:
-        yield Cli(sandbox, tmp_path / "cfg", port, tmp_path)
 
 
 def checks(data: dict[str, object]) -> dict[str, str]:
@@ -178,7 +101,7 @@ def test_login_by_pasting_the_redirected_url(cli: Cli) -> None:
     assert "code=" in pasted and "state=" in pasted
     # A hard-wrapped paste from a narrow terminal still works; junk first is reported, not fatal.
     out, err = proc.communicate("not a url at all\n" + pasted + "\n", timeout=30)
-    cli.outputs += [out, err]
+    cli.keep("login --paste", out, err)
     assert proc.returncode == 0, err
     assert "didn't work" in err
     code, data = cli.status()
@@ -265,7 +188,7 @@ def test_no_secret_in_any_output_or_url(cli: Cli) -> None:
     needles = [DEMO_APP.client_secret]
     for tokens in secrets["tokens"].values():
         needles += [tokens["access_token"], tokens["refresh_token"]]
-    haystacks = [*cli.outputs, (cli.config_dir / "config.toml").read_text()]
+    haystacks = [*cli.outputs.values(), (cli.config_dir / "config.toml").read_text()]
     haystacks += [json.dumps(entry.query) + entry.path for entry in cli.sandbox.request_log]
     for needle in needles:
         assert len(needle) > 20

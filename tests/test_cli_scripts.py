@@ -9,26 +9,18 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import pick_free_port
-from tests.test_cli_flow import MAIN, ROOT, Cli
-from tui.sandbox import DEMO_APP, FaultKind, Sandbox
+from tests.conftest import ROOT, Cli, SandboxEnv
+from tests.test_cli_flow import MAIN
+from tui.sandbox import DEMO_APP, FaultKind
 
 DEVELOPER = 44120001
 PRODUCTS = "/crm/v3/objects/products"
-
-
-@pytest.fixture
-def cli(tmp_path: Path) -> Iterator[Cli]:
-    port = pick_free_port()
-    with Sandbox(port=0, redirect_uris=[f"http://localhost:{port}/oauth-callback"]) as sandbox:
-        yield Cli(sandbox, tmp_path / "cfg", port, tmp_path)
 
 
 @pytest.fixture
@@ -300,7 +292,8 @@ def test_connector_notes_what_is_missing(cli: Cli) -> None:
     assert data["redirect_url"] is None and data["main_account"] is None
     text = cli("connector")
     assert "Partner id missing" in text.stdout and "no MAIN account yet" in text.stdout
-    empty = Cli(cli.sandbox, cli.config_dir.parent / "empty", cli.port, cli.config_dir.parent)
+    elsewhere = SandboxEnv(cli.sandbox, cli.port, cli.config_dir.parent / "empty")
+    empty = Cli(elsewhere, cli.config_dir.parent)
     nothing = empty("connector", "--json")
     assert nothing.returncode == 1
     assert json.loads(nothing.stdout)["client_id"] is None
@@ -318,7 +311,7 @@ def test_no_secret_leaks_from_api_or_connector(authorized: Cli) -> None:
     cli("connector", "--json")
     tokens = cli.secrets()["profiles"]["default"]["tokens"][str(MAIN)]  # type: ignore[index]
     needles = [DEMO_APP.client_secret, tokens["access_token"], tokens["refresh_token"]]
-    haystacks = [*cli.outputs]
+    haystacks = [*cli.outputs.values()]
     haystacks += [json.dumps(entry.query) + entry.path for entry in cli.sandbox.request_log]
     for needle in needles:
         assert len(needle) > 20

@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import Tmux, pick_free_port
 
 pytestmark = [
     pytest.mark.slow,
@@ -51,87 +50,6 @@ def hubspot_tui() -> list[str]:
     return [found] if found else [sys.executable, "-m", "tui"]
 
 
-def free_port() -> int:
-    """A loopback port free right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Tmux:
-    """One private tmux server; each `start` runs a command in a new session of a fixed size."""
-
-    def __init__(self, cols: int, rows: int, env: dict[str, str]) -> None:
-        self.socket = f"hubspot-tui-e2e-{uuid.uuid4().hex[:12]}"
-        self.cols, self.rows = cols, rows
-        self.env = env
-        self.session = ""
-        self._runs = 0
-
-    def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run a tmux command on this server."""
-        return subprocess.run(
-            ["tmux", "-L", self.socket, *args],
-            capture_output=True,
-            text=True,
-            env=self.env,
-            check=check,
-            timeout=30,
-        )
-
-    def start(self, argv: list[str]) -> None:
-        """Run `argv` in a new session (the pane stays after it exits, to read its last words)."""
-        self._runs += 1
-        self.session = f"run{self._runs}"
-        self.tmux(
-            "new-session", "-d", "-s", self.session, "-x", str(self.cols), "-y", str(self.rows),
-            shlex.join(argv),
-        )  # fmt: skip
-        self.tmux("set-option", "-t", self.session, "remain-on-exit", "on")
-
-    def screen(self) -> str:
-        """The pane's text, as the user sees it now."""
-        return self.tmux("capture-pane", "-p", "-t", self.session, check=False).stdout
-
-    def send(self, *keys: str) -> None:
-        """Press keys (tmux key names: F3, C-s, Enter, Tab, or literal text)."""
-        self.tmux("send-keys", "-t", self.session, *keys)
-
-    def wait_for(self, *texts: str, timeout: float = 20.0) -> str:
-        """Poll the screen until every text is on it; returns the screen."""
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if all(text in screen for text in texts):
-                return screen
-            time.sleep(0.05)
-        raise AssertionError(f"never saw {texts!r} on screen:\n{screen}")
-
-    def wait_gone(self, text: str, timeout: float = 20.0) -> str:
-        """Poll the screen until `text` is no longer on it."""
-        deadline = time.monotonic() + timeout
-        screen = self.screen()
-        while text in screen and time.monotonic() < deadline:
-            time.sleep(0.05)
-            screen = self.screen()
-        if text in screen:
-            raise AssertionError(f"{text!r} stayed on screen:\n{screen}")
-        return screen
-
-    def pane_dead(self) -> bool:
-        """True once the command in the current session has exited."""
-        out = self.tmux("display-message", "-p", "-t", self.session, "#{pane_dead}", check=False)
-        return out.stdout.strip() == "1"
-
-    def kill(self) -> None:
-        """Stop this server (and everything it runs) and remove its socket file."""
-        where = self.tmux("display-message", "-p", "#{socket_path}", check=False).stdout.strip()
-        self.tmux("kill-server", check=False)
-        if where.endswith(self.socket):
-            Path(where).unlink(missing_ok=True)
-
-
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
     """A config dir whose demo profile uses a free callback port, and a clean environment."""
@@ -142,7 +60,7 @@ def demo(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
         if not key.startswith(("TMUX", "HUBSPOT_TUI_", "SSH_", "TEXTUAL")) and key != "NO_COLOR"
     }
     env.update({"TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": str(tmp_path)})
-    port = free_port()
+    port = pick_free_port()
     configure = ["--demo", "--config-dir", str(config), "configure", "--callback-port", str(port)]
     done = subprocess.run(
         [*hubspot_tui(), *configure],
@@ -233,73 +151,71 @@ def _quit(term: Tmux) -> None:
         time.sleep(0.05)
 
 
-def test_full_journey_at_80x24(demo: tuple[Path, dict[str, str]]) -> None:
+def test_full_journey_at_80x24(
+    demo: tuple[Path, dict[str, str]], tmux: Callable[..., Tmux]
+) -> None:
     """Credentials → scopes → DEVELOPER (FAIL) → Accounts → pinned MAIN → READY, persisted."""
     config, env = demo
-    term = Tmux(80, 24, env)
-    try:
-        _run_tui(term, config)
-        term.wait_for("Press F3 to enter your app's credentials")
-        _save_credentials_and_scopes(term)
+    term = tmux(80, 24, env)
+    _run_tui(term, config)
+    term.wait_for("Press F3 to enter your app's credentials")
+    _save_credentials_and_scopes(term)
 
-        # Authorize and (wrongly) pick the developer account in the in-terminal chooser.
-        _authorize(term)
-        verdict = _choose(term, DEVELOPER)
-        assert "DEVELOPER" in verdict
+    # Authorize and (wrongly) pick the developer account in the in-terminal chooser.
+    _authorize(term)
+    verdict = _choose(term, DEVELOPER)
+    assert "DEVELOPER" in verdict
 
-        # The Overview flags it, and says what to do.
-        term.send("F2")
-        screen = term.wait_for("✖ FAIL  Main account")
-        assert "pick your MAIN account" in screen
-        assert "READY" not in screen
+    # The Overview flags it, and says what to do.
+    term.send("F2")
+    screen = term.wait_for("✖ FAIL  Main account")
+    assert "pick your MAIN account" in screen
+    assert "READY" not in screen
 
-        # Accounts explains the DEVELOPER account.
-        term.send("F6")
-        # The detail panel under the table explains the highlighted (only) account.
-        term.wait_for("1 authorized account(s)", str(DEVELOPER), "DEVELOPER account: apps")
+    # Accounts explains the DEVELOPER account.
+    term.send("F6")
+    # The detail panel under the table explains the highlighted (only) account.
+    term.wait_for("1 authorized account(s)", str(DEVELOPER), "DEVELOPER account: apps")
 
-        # Re-authorize pinned to the main account: only it is offered.
-        _authorize(term, pin=MAIN)
-        screen = _choose(term, MAIN)
-        assert "MAIN" in screen
+    # Re-authorize pinned to the main account: only it is offered.
+    _authorize(term, pin=MAIN)
+    screen = _choose(term, MAIN)
+    assert "MAIN" in screen
 
-        term.send("F2")
-        _assert_ready(term.wait_for("✔ READY"))
+    term.send("F2")
+    _assert_ready(term.wait_for("✔ READY"))
 
-        # Quit, start again: the same store shows READY at once.
-        _quit(term)
-        _run_tui(term, config)
-        _assert_ready(term.wait_for("✔ READY"))
-        _quit(term)
-    finally:
-        term.kill()
+    # Quit, start again: the same store shows READY at once.
+    _quit(term)
+    _run_tui(term, config)
+    _assert_ready(term.wait_for("✔ READY"))
+    _quit(term)
     status = _status(config, env)
     assert status["ready"] is True
     checks = status["checks"]
     assert isinstance(checks, list) and all(c["state"] == "ok" for c in checks)
 
 
-def test_short_journey_at_120x36(demo: tuple[Path, dict[str, str]]) -> None:
+def test_short_journey_at_120x36(
+    demo: tuple[Path, dict[str, str]], tmux: Callable[..., Tmux]
+) -> None:
     """The wide layout: straight to the MAIN account (pinned), READY, and `status` agrees."""
     config, env = demo
-    term = Tmux(120, 36, env)
-    try:
-        _run_tui(term, config)
-        _save_credentials_and_scopes(term)
-        _authorize(term, pin=MAIN)
-        assert "MAIN" in _choose(term, MAIN)
-        term.send("F2")
-        _assert_ready(term.wait_for("✔ READY"))
-        # Esc (the lone-Escape path of our driver) and b both go back from a section.
-        term.send("F6")
-        term.wait_for("1 authorized account(s)")
-        term.send("Escape")
-        term.wait_for("✔ READY")
-        term.send("F4")
-        term.wait_for("(scope=)")
-        term.send("b")  # the scope list has focus, not a text field: b is "back"
-        term.wait_for("✔ READY")
-        _quit(term)
-    finally:
-        term.kill()
+    term = tmux(120, 36, env)
+    _run_tui(term, config)
+    _save_credentials_and_scopes(term)
+    _authorize(term, pin=MAIN)
+    assert "MAIN" in _choose(term, MAIN)
+    term.send("F2")
+    _assert_ready(term.wait_for("✔ READY"))
+    # Esc (the lone-Escape path of our driver) and b both go back from a section.
+    term.send("F6")
+    term.wait_for("1 authorized account(s)")
+    term.send("Escape")
+    term.wait_for("✔ READY")
+    term.send("F4")
+    term.wait_for("(scope=)")
+    term.send("b")  # the scope list has focus, not a text field: b is "back"
+    term.wait_for("✔ READY")
+    _quit(term)
     assert _status(config, env)["ready"] is True

@@ -49,7 +49,7 @@ from tests.faults_support import (
     assert_failed_check_kept_good,
     fault_env,
 )
-from tests.figures import record_figure
+from tests.figures import add_figure, record_figure
 from tui.hubspot.errors import (
     AuthCodeError,
     HubSpotError,
@@ -94,7 +94,17 @@ CODE_PATHS = (
     CodePath("line_items@login", LINE_ITEMS, "login"),
 )
 
-TRIED: Counter[str] = Counter()
+
+def tried(run: str) -> None:
+    """Count one fault run; the session summary prints the totals (tests/figures.py)."""
+    if run.startswith("token "):
+        add_figure("token faults (revoked, expired, 401, code reused/expired) runs", 1)
+    elif run.startswith("cli "):
+        add_figure("CLI fault runs", 1)
+    else:
+        record_figure("fault kinds", len(FAULT_KINDS))
+        record_figure("code paths", len(CODE_PATHS))
+        add_figure("fault kind × code path combinations (× once/always)", 1)
 
 
 @dataclass(frozen=True)
@@ -201,7 +211,7 @@ async def test_fault_matrix(tmp_path: Path, path: CodePath, kind: Kind, persiste
             result = await run_op(env, path)
         except HubSpotError as exc:
             error = exc
-        TRIED[f"{kind.name}×{path.name}"] += 1
+        tried(f"{kind.name}×{path.name}")
 
         # Bounded retries, honouring Retry-After / the window header / the backoff.
         assert fault.hits == (want.requests if persistent else 1), (fault.hits, want)
@@ -254,14 +264,6 @@ async def test_fault_matrix(tmp_path: Path, path: CodePath, kind: Kind, persiste
             profile = await env.new_service().load()
             assert MAIN not in profile.accounts
             assert MAIN not in stored_tokens(env)
-
-
-def test_matrix_figures() -> None:
-    """Records how many fault kind × code path combinations the matrix tried (runs last)."""
-    combos = len(FAULT_KINDS) * len(CODE_PATHS)
-    record_figure("fault kinds", len(FAULT_KINDS))
-    record_figure("code paths", len(CODE_PATHS))
-    record_figure("fault kind × code path combinations (× once/always)", combos * 2)
 
 
 # ---- limits of honouring the rate-limit headers --------------------------------------------------
@@ -321,7 +323,7 @@ async def test_revoked_install_refresh(tmp_path: Path) -> None:
         env.sandbox.revoke_account_tokens(MAIN)
         with pytest.raises(RefreshTokenRevoked) as caught:
             await env.service.refresh(MAIN, force=True)
-        TRIED["token revoked×refresh"] += 1
+        tried("token revoked×refresh")
         assert_explains(caught.value, "no longer valid", secrets_of(env))
         assert "Authorize the account again" in caught.value.action
         assert env.snapshot()[1] == credentials
@@ -334,12 +336,12 @@ async def test_revoked_install_check_and_remove(tmp_path: Path) -> None:
         _, credentials = env.snapshot()
         env.sandbox.revoke_account_tokens(MAIN)
         report = await env.service.check(MAIN)  # 401 → refresh → BAD_REFRESH_TOKEN: recorded
-        TRIED["token revoked×check"] += 1
+        tried("token revoked×check")
         assert "uninstalled" in report.check_error
         assert "Authorize the account again" in report.check_error
         assert env.snapshot()[1] == credentials
         await env.service.remove(MAIN)  # a token HubSpot already rejects counts as revoked
-        TRIED["token revoked×remove"] += 1
+        tried("token revoked×remove")
         assert MAIN not in (await env.new_service().load()).accounts
 
 
@@ -349,7 +351,7 @@ async def test_expired_access_tokens_are_refreshed_transparently(tmp_path: Path)
         old = stored_tokens(env)[MAIN]
         env.sandbox.expire_access_tokens()
         report = await env.service.check(MAIN)
-        TRIED["token expired×check"] += 1
+        tried("token expired×check")
         assert report.role is AccountRole.MAIN and not report.check_error
         assert stored_tokens(env)[MAIN]["access_token"] != old["access_token"]
         assert env.snapshot()[0] == config
@@ -362,7 +364,7 @@ async def test_401_on_every_api_call(tmp_path: Path) -> None:
         for path in (ACCOUNT, "/crm/"):
             env.sandbox.faults.add(path, FaultKind.STATUS, status=401, times=-1)
         report = await env.service.check(MAIN)
-        TRIED["token 401×check"] += 1
+        tried("token 401×check")
         assert "did not accept the access token" in report.check_error
         assert "authorize the account again" in report.check_error
         # One refresh between the two attempts, no retry storm.
@@ -396,17 +398,12 @@ async def test_spent_or_expired_auth_code(tmp_path: Path, how: str) -> None:
         attempt.offer_paste(location)
         with pytest.raises(AuthCodeError) as caught:
             await env.service.finish_login(attempt)
-        TRIED[f"token code {how}×exchange"] += 1
+        tried(f"token code {how}×exchange")
         words = "already used" if how == "reused" else "expired"
         assert_explains(caught.value, words, secrets_of(env))
         assert "Authorize the account again" in caught.value.action
         assert await env.requests_to(TOKEN, mark, at_least=1) == 1
         assert env.snapshot() == before
-
-
-def test_token_fault_figures() -> None:
-    token_runs = sum(v for k, v in TRIED.items() if k.startswith("token "))
-    record_figure("token faults (revoked, expired, 401, code reused/expired) runs", token_runs)
 
 
 # ---- the CLI subset ------------------------------------------------------------------------------
@@ -473,7 +470,7 @@ async def test_cli_refresh_under_every_fault_kind(tmp_path: Path) -> None:
             runs.append((kind, env, env.snapshot(), proc))
         for kind, env, before, proc in runs:
             out, err = await asyncio.to_thread(proc.communicate, timeout=60)
-            TRIED[f"cli {kind.name}×refresh"] += 1
+            tried(f"cli {kind.name}×refresh")
             result = subprocess.CompletedProcess([kind.name], proc.returncode, out, err)
             assert_cli_failure(result, kind.words)
             assert env.snapshot() == before, kind.name
@@ -501,8 +498,8 @@ async def test_cli_check_remove_and_login_under_faults(tmp_path: Path) -> None:
         forced = cli(env, "remove", str(MAIN), "--force")
         assert forced.returncode == 0, forced.stderr
         assert MAIN not in stored_tokens(env)
-        TRIED["cli drop×status --check"] += 1
-        TRIED["cli html×remove"] += 1
+        tried("cli drop×status --check")
+        tried("cli html×remove")
 
 
 async def test_cli_login_exchange_fault(tmp_path: Path) -> None:
@@ -530,7 +527,7 @@ async def test_cli_login_exchange_fault(tmp_path: Path) -> None:
         url = proc.stdout.readline().strip()
         location = await env.authorize(url)
         out, err = proc.communicate(location + "\n", timeout=30)
-        TRIED["cli truncate×exchange"] += 1
+        tried("cli truncate×exchange")
         assert_cli_failure(subprocess.CompletedProcess([], proc.returncode, out, err), "broke off")
         assert "login again" in err
         assert env.snapshot() == before
@@ -547,10 +544,6 @@ def test_cli_rejects_a_bad_http_timeout(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "--http-timeout" in result.stderr and "Traceback" not in result.stderr
-
-
-def test_cli_figures() -> None:
-    record_figure("CLI fault runs", sum(v for k, v in TRIED.items() if k.startswith("cli ")))
 
 
 def test_delay_is_really_past_the_timeout() -> None:

@@ -19,12 +19,6 @@ CODE = "na1-1a2b-3c4d-5e6f-7a8b9c0d"
 MARKER = "zq7marker"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def has_ipv6_loopback() -> bool:
     try:
         with socket.socket(socket.AF_INET6) as sock:
@@ -35,8 +29,8 @@ def has_ipv6_loopback() -> bool:
 
 
 @pytest.fixture
-async def listener() -> AsyncIterator[CallbackListener]:
-    listen = CallbackListener(port=free_port(), state=STATE, timeout=30)
+async def listener(free_port: int) -> AsyncIterator[CallbackListener]:
+    listen = CallbackListener(port=free_port, state=STATE, timeout=30)
     await listen.start()
     yield listen
     await listen.close()
@@ -209,8 +203,8 @@ async def test_flood_of_parallel_bogus_connections(listener: CallbackListener) -
     assert await listener.wait() == CODE
 
 
-async def test_connection_cap_and_idle_read_timeout() -> None:
-    listen = CallbackListener(port=free_port(), state=STATE, timeout=30, read_timeout=0.3)
+async def test_connection_cap_and_idle_read_timeout(free_port: int) -> None:
+    listen = CallbackListener(port=free_port, state=STATE, timeout=30, read_timeout=0.3)
     await listen.start()
     port = port_of(listen)
     idle = [await asyncio.open_connection("127.0.0.1", port) for _ in range(MAX_CONNECTIONS)]
@@ -250,8 +244,8 @@ async def test_port_in_use_names_the_holder() -> None:
     await listen.close()
 
 
-async def test_timeout() -> None:
-    listen = CallbackListener(port=free_port(), state=STATE, timeout=0.2)
+async def test_timeout(free_port: int) -> None:
+    listen = CallbackListener(port=free_port, state=STATE, timeout=0.2)
     await listen.start()
     with pytest.raises(CallbackError) as caught:
         await listen.wait()
@@ -270,8 +264,8 @@ async def test_cancel(listener: CallbackListener) -> None:
     assert not listener.listening
 
 
-async def test_close_while_waiting_cancels() -> None:
-    listen = CallbackListener(port=free_port(), state=STATE)
+async def test_close_while_waiting_cancels(free_port: int) -> None:
+    listen = CallbackListener(port=free_port, state=STATE)
     await listen.start()
     waiter = asyncio.create_task(listen.wait())
     await asyncio.sleep(0.01)
@@ -312,17 +306,17 @@ async def test_bad_paste_raises_and_keeps_waiting(listener: CallbackListener) ->
     assert await waiter == CODE
 
 
-async def test_paste_only_without_start() -> None:
-    listen = CallbackListener(port=free_port(), state=STATE, timeout=5)
+async def test_paste_only_without_start(free_port: int) -> None:
+    listen = CallbackListener(port=free_port, state=STATE, timeout=5)
     assert not listen.listening and listen.address == ""
     asyncio.get_running_loop().call_soon(listen.offer_paste, f"code={CODE}&state={STATE}")
     assert await listen.wait() == CODE
     await listen.close()
 
 
-async def test_works_under_asyncio_run_in_a_thread() -> None:
+async def test_works_under_asyncio_run_in_a_thread(free_port: int) -> None:
     """A fresh loop (as under `asyncio.run`) can host a listener built outside any loop."""
-    listen = CallbackListener(port=free_port(), state=STATE, timeout=5)
+    listen = CallbackListener(port=free_port, state=STATE, timeout=5)
 
     async def main() -> str:
         await listen.start()

@@ -22,9 +22,7 @@ import asyncio
 import io
 import json
 import logging
-import os
 import re
-import subprocess
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -47,7 +45,9 @@ from tests.app_helpers import (
     start_authorize,
     wait_until,
 )
-from tests.conftest import pick_free_port
+from tests.conftest import CLI_OPTIONAL as OPTIONAL
+from tests.conftest import CLI_SCOPES as SCOPES
+from tests.conftest import Cli, SandboxEnv, pick_free_port
 from tests.faults_support import Sleeps
 from tests.figures import add_figure
 from tui.core.profile import ProfileSecrets
@@ -59,9 +59,6 @@ from tui.hubspot.oauth import new_pkce
 from tui.sandbox import DEMO_APP, FaultKind, Sandbox
 from tui.ui.app import DemoInfo, HubSpotApp
 
-ROOT = Path(__file__).resolve().parent.parent
-SCOPES = "oauth crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read"
-OPTIONAL = "crm.objects.products.read crm.objects.line_items.read"
 DEBUG_MAIN = (
     "import logging, sys; logging.basicConfig(level=logging.DEBUG, stream=sys.stderr); "
     "from tui.__main__ import main; main()"
@@ -122,91 +119,72 @@ def request_log_text(sandbox: Sandbox) -> str:
 # ---- the CLI -------------------------------------------------------------------------------------
 
 
-class Cli:
-    def __init__(self, sandbox: Sandbox, config_dir: Path, port: int, tmp: Path) -> None:
-        browser = tmp / "browser.sh"
-        browser.write_text(
-            f'#!/bin/sh\nexec "{sys.executable}" "{ROOT / "tests" / "fake_browser.py"}" "$1"\n'
+class DebugCli:
+    """The real command line with DEBUG logging on and a 0.5 s HTTP timeout; each call returns
+    the exit code and asserts that no traceback was printed."""
+
+    def __init__(self, sandbox_env: SandboxEnv, tmp: Path) -> None:
+        self.cli = Cli(
+            sandbox_env,
+            tmp,
+            program=[sys.executable, "-c", DEBUG_MAIN],
+            extra_env={"HUBSPOT_TUI_HTTP_TIMEOUT": "0.5"},
         )
-        browser.chmod(0o755)
-        self.env = {
-            **os.environ,
-            "HUBSPOT_TUI_CONFIG_DIR": str(config_dir),
-            "HUBSPOT_TUI_API_BASE": sandbox.base_url,
-            "HUBSPOT_TUI_APP_BASE": sandbox.base_url,
-            "HUBSPOT_TUI_HTTP_TIMEOUT": "0.5",
-            "BROWSER": str(browser),
-            "PYTHONPATH": str(ROOT),
-        }
-        self.port = port
-        self.outputs: dict[str, str] = {}
+        self.outputs = self.cli.outputs
 
     def __call__(self, *args: str, stdin: str | None = None, pick: str = "main") -> int:
-        result = subprocess.run(
-            [sys.executable, "-c", DEBUG_MAIN, *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env={**self.env, "FAKE_BROWSER_PICK": pick},
-            timeout=60,
-            cwd=ROOT,
-        )
-        n = len(self.outputs) // 2
-        self.outputs[f"cli #{n} {' '.join(args)} stdout"] = result.stdout
-        self.outputs[f"cli #{n} {' '.join(args)} stderr"] = result.stderr
+        result = self.cli(*args, stdin=stdin, pick=pick)
         assert "Traceback" not in result.stderr, result.stderr
         return result.returncode
 
 
-def test_cli_journey_with_faults_leaks_nothing(tmp_path: Path) -> None:
-    port = pick_free_port()
-    config_dir = tmp_path / "cfg"
-    with Sandbox(port=0, redirect_uris=[f"http://localhost:{port}/oauth-callback"]) as sandbox:
-        recorder = SecretRecorder(sandbox)
-        faults = sandbox.faults
-        cli = Cli(sandbox, config_dir, port, tmp_path)
-        configure = ("configure", "--client-id", DEMO_APP.client_id, "--client-secret-stdin")
-        options = ("--callback-port", str(port), "--scopes", SCOPES, "--optional-scopes", OPTIONAL)
-        assert cli(*configure, *options, stdin=DEMO_APP.client_secret + "\n") == 0
+def test_cli_journey_with_faults_leaks_nothing(sandbox_env: SandboxEnv, tmp_path: Path) -> None:
+    sandbox, port, config_dir = sandbox_env.sandbox, sandbox_env.port, sandbox_env.config_dir
+    recorder = SecretRecorder(sandbox)
+    faults = sandbox.faults
+    cli = DebugCli(sandbox_env, tmp_path)
+    configure = ("configure", "--client-id", DEMO_APP.client_id, "--client-secret-stdin")
+    options = ("--callback-port", str(port), "--scopes", SCOPES, "--optional-scopes", OPTIONAL)
+    assert cli(*configure, *options, stdin=DEMO_APP.client_secret + "\n") == 0
 
-        faults.add("/account-info", FaultKind.STATUS, status=503)  # retried
-        faults.add("/oauth/v3/token/introspect", FaultKind.TRUNCATE)  # retried
-        assert cli("login", "--open", "--timeout", "30", pick="developer") == 0
-        faults.add("/oauth/v3/token", FaultKind.DROP)  # the exchange answer is lost
-        assert cli("login", "--open", "--timeout", "30") == 1
-        faults.add("/account-info", FaultKind.STATUS, status=503, times=-1)  # kept, unchecked
-        assert cli("login", "--open", "--account", str(MAIN_HUB), "--timeout", "30") == 1
-        faults.clear()
-        faults.add("/crm/v3/objects/products", FaultKind.RATE_LIMIT, retry_after=0.1)
-        assert cli("status", "--check") == 0
-        faults.add("/crm/v3/objects/line_items", FaultKind.HTML, times=-1)
-        assert cli("status", "--check") == 1
-        faults.clear()
-        faults.add("/oauth/v3/token", FaultKind.DELAY, delay=1.0)  # past the 0.5 s timeout
-        assert cli("refresh") == 0
-        faults.add("/oauth/v3/token", FaultKind.BAD_JSON, times=-1)
-        assert cli("refresh") == 1
-        faults.clear()
-        assert cli("status", "--json") == 0
-        assert cli("accounts") == 0
-        assert cli("accounts", "--json") == 0
-        faults.add("/oauth/v3/token/revoke", FaultKind.STATUS, status=500, times=-1)
-        assert cli("remove", str(DEVELOPER_HUB)) == 1
-        faults.clear()
-        assert cli("remove", str(DEVELOPER_HUB)) == 0
-        sandbox.revoke_account_tokens(MAIN_HUB)
-        sandbox.expire_access_tokens()
-        assert cli("status", "--check") == 1
-        assert cli("refresh") == 1
+    faults.add("/account-info", FaultKind.STATUS, status=503)  # retried
+    faults.add("/oauth/v3/token/introspect", FaultKind.TRUNCATE)  # retried
+    assert cli("login", "--open", "--timeout", "30", pick="developer") == 0
+    faults.add("/oauth/v3/token", FaultKind.DROP)  # the exchange answer is lost
+    assert cli("login", "--open", "--timeout", "30") == 1
+    faults.add("/account-info", FaultKind.STATUS, status=503, times=-1)  # kept, unchecked
+    assert cli("login", "--open", "--account", str(MAIN_HUB), "--timeout", "30") == 1
+    faults.clear()
+    faults.add("/crm/v3/objects/products", FaultKind.RATE_LIMIT, retry_after=0.1)
+    assert cli("status", "--check") == 0
+    faults.add("/crm/v3/objects/line_items", FaultKind.HTML, times=-1)
+    assert cli("status", "--check") == 1
+    faults.clear()
+    faults.add("/oauth/v3/token", FaultKind.DELAY, delay=1.0)  # past the 0.5 s timeout
+    assert cli("refresh") == 0
+    faults.add("/oauth/v3/token", FaultKind.BAD_JSON, times=-1)
+    assert cli("refresh") == 1
+    faults.clear()
+    assert cli("status", "--json") == 0
+    assert cli("accounts") == 0
+    assert cli("accounts", "--json") == 0
+    faults.add("/oauth/v3/token/revoke", FaultKind.STATUS, status=500, times=-1)
+    assert cli("remove", str(DEVELOPER_HUB)) == 1
+    faults.clear()
+    assert cli("remove", str(DEVELOPER_HUB)) == 0
+    sandbox.revoke_account_tokens(MAIN_HUB)
+    sandbox.expire_access_tokens()
+    assert cli("status", "--check") == 1
+    assert cli("refresh") == 1
 
-        assert recorder.exchanged_verifiers() >= 2
-        haystacks = dict(cli.outputs)
-        haystacks["config.toml"] = (config_dir / "config.toml").read_text()
-        haystacks["sandbox request log"] = request_log_text(sandbox)
-        assert any("DEBUG" in text for text in cli.outputs.values())  # logging really was on
-        searched = assert_no_secret(recorder.secrets, haystacks)
-        add_figure("leak search: CLI bytes searched", searched)
-        add_figure("leak search: secrets searched for (CLI)", len(recorder.secrets))
+    assert recorder.exchanged_verifiers() >= 2
+    haystacks = dict(cli.outputs)
+    haystacks["config.toml"] = (config_dir / "config.toml").read_text()
+    haystacks["sandbox request log"] = request_log_text(sandbox)
+    assert any("DEBUG" in text for text in cli.outputs.values())  # logging really was on
+    searched = assert_no_secret(recorder.secrets, haystacks)
+    add_figure("leak search: CLI bytes searched", searched)
+    add_figure("leak search: secrets searched for (CLI)", len(recorder.secrets))
 
 
 # ---- the dashboard -------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ port can be listened on again, and the store files parse and are byte-for-byte w
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
 import os
 import shutil
@@ -19,35 +18,22 @@ import subprocess
 import sys
 import time
 import tomllib
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import pick_free_port
+from tests.conftest import SandboxEnv, Tmux, pick_free_port, store_demo_app
 from tests.figures import add_figure
-from tui.core.profile import AppConfig, Profile, ProfileSecrets
 from tui.core.store import ProfileStore
 from tui.hubspot.listener import port_holder
-from tui.sandbox import DEMO_APP, FaultKind, Sandbox
+from tui.sandbox import FaultKind, Sandbox
 from tui.sandbox.browser import choose
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIN = 44120003
 PROMPT = 5.0
-
-
-def configure(config_dir: Path, port: int) -> None:
-    """The demo app's credentials and `port` as the callback port, straight into the store."""
-
-    def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
-        profile.app = AppConfig(client_id=DEMO_APP.client_id, callback_port=port)
-        secrets.client_secret = DEMO_APP.client_secret
-        secrets.secret_origin = "http://127.0.0.1"  # saved for the (loopback) sandbox
-
-    ProfileStore(config_dir).update("default", mutate)
 
 
 def snapshot(config_dir: Path) -> dict[str, bytes]:
@@ -87,19 +73,9 @@ def assert_port_free(port: int) -> None:
 
 
 @pytest.fixture
-def cli_setup(tmp_path: Path) -> Iterator[tuple[Sandbox, Path, int, dict[str, str]]]:
-    port = pick_free_port()
-    config_dir = tmp_path / "cfg"
-    with Sandbox(port=0, redirect_uris=[f"http://localhost:{port}/oauth-callback"]) as sandbox:
-        configure(config_dir, port)
-        env = {
-            **os.environ,
-            "HUBSPOT_TUI_CONFIG_DIR": str(config_dir),
-            "HUBSPOT_TUI_API_BASE": sandbox.base_url,
-            "HUBSPOT_TUI_APP_BASE": sandbox.base_url,
-            "PYTHONPATH": str(ROOT),
-        }
-        yield sandbox, config_dir, port, env
+def cli_setup(sandbox_env: SandboxEnv) -> tuple[Sandbox, Path, int, dict[str, str]]:
+    sandbox_env.store_demo_app()
+    return sandbox_env.sandbox, sandbox_env.config_dir, sandbox_env.port, sandbox_env.env()
 
 
 def start_login(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
@@ -180,36 +156,6 @@ def test_cli_login_terminated_mid_exchange(
 TMUX = shutil.which("tmux")
 
 
-class Tmux:
-    """One private tmux server (its own socket) running one session."""
-
-    def __init__(self) -> None:
-        self.socket = f"hubspot-tui-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-
-    def __call__(self, *args: str) -> str:
-        assert TMUX is not None
-        result = subprocess.run(
-            [TMUX, "-L", self.socket, *args], capture_output=True, text=True, timeout=10
-        )
-        return result.stdout
-
-    def screen(self) -> str:
-        return self("capture-pane", "-p", "-t", "app")
-
-    def wait_for(self, what: str, timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while what not in self.screen():
-            assert time.monotonic() < deadline, f"{what!r} never showed:\n{self.screen()}"
-            time.sleep(0.05)
-
-    def close(self) -> None:
-        self("kill-server")
-        # tmux leaves its socket file behind after kill-server; don't litter /tmp across runs.
-        base = os.environ.get("TMUX_TMPDIR", "/tmp")
-        with contextlib.suppress(OSError):
-            os.unlink(os.path.join(base, f"tmux-{os.getuid()}", self.socket))
-
-
 WRAPPER = """
 import json, signal, subprocess, sys
 # Survive the terminal's SIGHUP long enough to record how the dashboard ended (a handler, unlike
@@ -226,7 +172,9 @@ open(out, "w").write(json.dumps(code))
 @pytest.mark.slow
 @pytest.mark.skipif(TMUX is None, reason="tmux is not installed (CI installs it: .ci/run)")
 @pytest.mark.parametrize("how", ["kill-session", "SIGTERM", "SIGHUP"])
-def test_dashboard_closed_during_an_authorization(tmp_path: Path, how: str) -> None:
+def test_dashboard_closed_during_an_authorization(
+    tmp_path: Path, how: str, tmux: Callable[..., Tmux]
+) -> None:
     """The dashboard, an authorization waiting on its listener, and then the signal.
 
     A small wrapper runs it in the pane and records its exit status (tmux itself sometimes
@@ -235,46 +183,43 @@ def test_dashboard_closed_during_an_authorization(tmp_path: Path, how: str) -> N
     config_dir = tmp_path / "cfg"
     demo_store = config_dir / "demo"
     port = pick_free_port()
-    configure(demo_store, port)
+    store_demo_app(demo_store, port)
     wrapper = tmp_path / "wrapper.py"
     wrapper.write_text(WRAPPER)
     status_file = tmp_path / "status"
-    tmux = Tmux()
-    try:
-        command = (
-            f"cd {ROOT} && exec env PYTHONPATH={ROOT} {sys.executable} {wrapper} {status_file} "
-            f"{sys.executable} -m tui --demo --config-dir {config_dir}"
-        )
-        tmux("new-session", "-d", "-s", "app", "-x", "100", "-y", "30", command)
-        tmux.wait_for("F5 OAuth")
-        tmux("send-keys", "-t", "app", "F5")
-        tmux.wait_for("ctrl+l")
-        tmux("send-keys", "-t", "app", "C-l")
-        deadline = time.monotonic() + 15
-        while not listening(port):
-            assert time.monotonic() < deadline, f"never listened:\n{tmux.screen()}"
-            time.sleep(0.05)
-        tmux.wait_for(f"localhost:{port}")
-        pid = int(Path(f"{status_file}.pid").read_text())
-        before = snapshot(demo_store)
+    command = (
+        f"cd {ROOT} && exec env PYTHONPATH={ROOT} {sys.executable} {wrapper} {status_file} "
+        f"{sys.executable} -m tui --demo --config-dir {config_dir}"
+    )
+    term = tmux(100, 30)
+    term.start(["sh", "-c", command])
+    term.wait_for("F5 OAuth")
+    term.send("F5")
+    term.wait_for("ctrl+l")
+    term.send("C-l")
+    deadline = time.monotonic() + 15
+    while not listening(port):
+        assert time.monotonic() < deadline, f"never listened:\n{term.screen()}"
+        time.sleep(0.05)
+    term.wait_for(f"localhost:{port}")
+    pid = int(Path(f"{status_file}.pid").read_text())
+    before = snapshot(demo_store)
 
-        started = time.monotonic()
-        if how == "kill-session":
-            tmux("kill-session", "-t", "app")  # the terminal goes away: SIGHUP to the pane
-        else:
-            os.kill(pid, getattr(signal, how))
-        while not status_file.exists() or not status_file.read_text():
-            assert time.monotonic() - started < PROMPT, "the dashboard did not exit"
-            time.sleep(0.02)
-        add_figure("signals delivered mid-flow", 1)
-        # Exited through its own handler (128 + signal), not killed by the signal's default
-        # action (which the wrapper would see as a negative status). With kill-session the
-        # dashboard is not the session leader, so no SIGHUP reaches it: it noticed the terminal
-        # was gone by itself (before the fix it spun on the dead terminal, listener open).
-        expected = signal.SIGHUP if how == "kill-session" else getattr(signal, how)
-        assert int(status_file.read_text()) == 128 + expected
-        assert_port_free(port)
-        assert snapshot(demo_store) == before
-        ProfileStore(demo_store).load()
-    finally:
-        tmux.close()
+    started = time.monotonic()
+    if how == "kill-session":
+        term.tmux("kill-session", "-t", term.session)  # the terminal goes away: SIGHUP to the pane
+    else:
+        os.kill(pid, getattr(signal, how))
+    while not status_file.exists() or not status_file.read_text():
+        assert time.monotonic() - started < PROMPT, "the dashboard did not exit"
+        time.sleep(0.02)
+    add_figure("signals delivered mid-flow", 1)
+    # Exited through its own handler (128 + signal), not killed by the signal's default
+    # action (which the wrapper would see as a negative status). With kill-session the
+    # dashboard is not the session leader, so no SIGHUP reaches it: it noticed the terminal
+    # was gone by itself (before the fix it spun on the dead terminal, listener open).
+    expected = signal.SIGHUP if how == "kill-session" else getattr(signal, how)
+    assert int(status_file.read_text()) == 128 + expected
+    assert_port_free(port)
+    assert snapshot(demo_store) == before
+    ProfileStore(demo_store).load()

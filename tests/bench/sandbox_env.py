@@ -8,11 +8,11 @@ millisecond on loopback, where only CPU would be measured).
 
 from __future__ import annotations
 
-import socket
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
+from tests.conftest import pick_free_port
 from tui.core.profile import AppConfig
 from tui.sandbox import DEMO_APP, FaultKind, Sandbox
 
@@ -26,18 +26,11 @@ API_PATHS = (
 )
 
 
-def free_port() -> int:
-    """A loopback port free right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class BenchSandbox:
     """A started sandbox with a free callback port registered on its demo app."""
 
     def __init__(self) -> None:
-        self.port = free_port()
+        self.port = pick_free_port()
         self.sandbox = Sandbox(port=0, redirect_uris=(self.redirect_uri,))
 
     @property
