@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from tui.hubspot.errors import HubSpotError
 from tui.hubspot.models import Access, AccountReport, CheckState, InstallStatus, ProbeResult
+from tui.hubspot.text import clean_line, fit_cells
 
 if TYPE_CHECKING:
     from tui.core.profile import Profile
@@ -108,8 +109,9 @@ def _account_row(
     token = format_duration(expires_at - now) if expires_at is not None else "none"
     granted = len(set(account.scopes_granted) & set(account.scopes_requested))
     scopes = f"{granted}/{len(account.scopes_requested)}" if account.scopes_requested else "-"
+    domain = fit_cells(clean_line(account.hub_domain, 100), 24)  # by terminal cells: wide chars
     return (
-        f"{'*' if active else ' '} {account.hub_id:<10} {account.hub_domain[:24]:<24} "
+        f"{'*' if active else ' '} {account.hub_id:<10} {domain} "
         f"{account.account_type.value:<14} {ROLE_BADGE.get(account.role.value, '?'):<11} "
         f"{account.region or '-':<6} {probe_text(account.products):<22} "
         f"{probe_text(account.line_items):<22} {scopes:<7} {token}"

@@ -218,7 +218,10 @@ class HubSpotApp(FastApp):
             self._report(self.load_error, "Could not read the profile")
         elif self.loaded:
             for warning in self.service.warnings:
-                self.notify(warning, title="Store warning", severity="warning", timeout=10)
+                # The warning names a path, which may hold "[/]": shown literally, never as markup.
+                self.notify(
+                    warning, title="Store warning", severity="warning", timeout=10, markup=False
+                )
         self.changed()
         self._arm_refresh()
         if self.loaded:

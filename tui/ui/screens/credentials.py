@@ -400,5 +400,5 @@ class CredentialsScreen(SectionScreen):
         else:
             message = "Saved. Next: press F4 to confirm the scopes."
         result.update(_ok(message))
-        self.notify(message, timeout=3)
+        self.notify(message, timeout=3, markup=False)
         self.hub_app.changed()

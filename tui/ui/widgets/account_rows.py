@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tui.hubspot.models import AccountReport
+from tui.hubspot.text import clean_line, fit_cells
 from tui.ui.widgets.badges import access_text, expiry_text, role_word, scopes_ratio
 
 COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -72,10 +73,13 @@ def matches(report: AccountReport, query: str) -> bool:
 
 
 def fit(text: str, width: int) -> str:
-    """`text` cut (with an ellipsis) or padded to exactly `width` cells."""
-    if len(text) > width:
-        return text[: max(0, width - 1)] + "…"
-    return text.ljust(width)
+    """`text` cut (with an ellipsis) or padded to exactly `width` terminal cells.
+
+    By cells, not characters: a wide (CJK) name would otherwise push its row's columns right.
+    """
+    if text.isascii() and text.isprintable():  # the common case, kept cheap for big tables
+        return text[: max(0, width - 1)] + "…" if len(text) > width else text.ljust(width)
+    return fit_cells(clean_line(text, 4 * width + 8), width)
 
 
 def line(cells: Sequence[str]) -> str:
