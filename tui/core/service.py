@@ -43,7 +43,12 @@ from tui.hubspot.models import (
     InstallStatus,
     TokenSet,
 )
-from tui.hubspot.origins import origin_of, require_base, same_origin
+from tui.hubspot.origins import (
+    origin_of,
+    require_base,
+    require_secret_origin,
+    require_token_origin,
+)
 
 __all__ = [
     "InstallService",
@@ -277,28 +282,8 @@ class InstallService:
                 "Enter them on the Credentials screen (F3) or run `hubspot-tui configure`",
                 code="NO_CREDENTIALS",
             )
-        saved_for = self._secrets.secret_origin or DEFAULT_API_BASE
-        if not same_origin(saved_for, self._api_base):
-            raise InputError(
-                f"The client secret was saved for {saved_for}; hubspot-tui will not send it "
-                f"to {origin_of(self._api_base)}",
-                f"Use --api-base {saved_for}, or enter the secret again for this API base "
-                "(`hubspot-tui configure --client-secret-stdin`, or F3)",
-                code="USAGE",
-            )
+        require_secret_origin(self._secrets.secret_origin, self._api_base)
         return app.client_id, self._secrets.client_secret
-
-    def _require_origin(self, hub_id: int, tokens: TokenSet) -> None:
-        """Refuse to send `hub_id`'s tokens to any API origin but the one that issued them."""
-        issued_by = tokens.api_origin or DEFAULT_API_BASE
-        if not same_origin(issued_by, self._api_base):
-            raise InputError(
-                f"The tokens of account {hub_id} were issued by {issued_by}; hubspot-tui will "
-                f"not send them to {origin_of(self._api_base)}",
-                f"Authorize the account against this API base: `hubspot-tui --api-base "
-                f"{origin_of(self._api_base)} login` (or use --api-base {issued_by})",
-                code="USAGE",
-            )
 
     # ------------------------------------------------------------------ login
 
@@ -468,7 +453,7 @@ class InstallService:
                 f"Authorize it: `hubspot-tui login --account {hub_id}` (or F5)",
                 code="NO_TOKENS",
             )
-        self._require_origin(hub_id, tokens)
+        require_token_origin(hub_id, tokens.api_origin, self._api_base)
         return tokens
 
     async def _refresh_now(self, hub_id: int, tokens: TokenSet) -> TokenSet:
@@ -531,7 +516,7 @@ class InstallService:
         revoked = False
         if tokens is not None and self.has_client_secret:
             try:
-                self._require_origin(hub_id, tokens)
+                require_token_origin(hub_id, tokens.api_origin, self._api_base)
                 client_id, client_secret = self._require_credentials()
                 await self._http().revoke(
                     client_id=client_id,

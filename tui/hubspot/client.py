@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import json
 import logging
 import re
@@ -33,6 +32,7 @@ from tui.hubspot.errors import (
     RateLimited,
     UnexpectedResponse,
 )
+from tui.hubspot.http_io import MAX_BODY, connect_reason, read_capped, tls_context
 from tui.hubspot.models import (
     Access,
     AccountDetails,
@@ -44,8 +44,6 @@ from tui.hubspot.models import (
 from tui.hubspot.origins import base_url_problem, origin_of, require_base
 
 if TYPE_CHECKING:
-    import ssl
-
     import httpx
 
 log = logging.getLogger(__name__)
@@ -55,8 +53,6 @@ _OBJECT_TYPE_RE = re.compile(r"[a-z0-9_]{1,64}")
 _USER_AGENT = "hubspot-tui/0.1"
 _NETWORK_ACTION = "Check the network connection (and any proxy), then try again"
 
-MAX_BODY = 1 << 20
-"""The largest answer read (1 MiB): every HubSpot answer hubspot-tui reads is a few KiB."""
 
 _SECRET_FIELDS = frozenset({"client_secret", "code", "refresh_token", "token", "code_verifier"})
 _PROBE_LABELS = {"products": "Products", "line_items": "Line items"}
@@ -145,7 +141,7 @@ class HubSpotClient:
             self._http = httpx.AsyncClient(
                 base_url=self._api_base,
                 timeout=httpx.Timeout(self._timeout),
-                verify=_tls_context(),
+                verify=tls_context(),
                 transport=self._transport,
                 follow_redirects=False,
                 headers={
@@ -431,7 +427,7 @@ class HubSpotClient:
             request = client.build_request(method, path, data=form, headers=headers, params=params)
             response = await client.send(request, stream=True)
             try:
-                body, whole = await _read_capped(response)
+                body, whole = await read_capped(response)
             finally:
                 await response.aclose()
         except httpx.HTTPError as exc:
@@ -495,7 +491,7 @@ class HubSpotClient:
             )
         if isinstance(exc, httpx.ConnectError):
             return NetworkError(
-                f"{where}: {_connect_reason(exc)}", _NETWORK_ACTION, code="CONNECT", retryable=True
+                f"{where}: {connect_reason(exc)}", _NETWORK_ACTION, code="CONNECT", retryable=True
             )
         if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
             return NetworkError(
@@ -513,18 +509,6 @@ class HubSpotClient:
         return NetworkError(f"{where}: {type(exc).__name__}", _NETWORK_ACTION, code="NETWORK")
 
 
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """One TLS context per process, shared by every client (what httpx would build each time).
-
-    Building one loads the CA bundle (15-40 ms); a client rebuilt after a token-version change,
-    a service per command or per test would otherwise pay it again.
-    """
-    import httpx
-
-    return httpx.create_ssl_context()
-
-
 def _scrubbed(error: HubSpotError, secrets: list[str]) -> HubSpotError:
     """Blank out anything we sent that HubSpot's quoted text might echo back (belt and braces:
     the parsers already drop token-like runs, but a short code could slip through)."""
@@ -538,20 +522,6 @@ def _scrubbed(error: HubSpotError, secrets: list[str]) -> HubSpotError:
     return error
 
 
-async def _read_capped(response: httpx.Response) -> tuple[bytes, bool]:
-    """The body (decoded), and whether it is whole: reading stops past `MAX_BODY` bytes."""
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        return b"", False
-    chunks, size = [], 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > MAX_BODY:
-            return b"", False
-        chunks.append(chunk)
-    return b"".join(chunks), True
-
-
 def _maybe_sent(exc: Exception) -> bool:
     """False only when the failure certainly happened before any byte of the request left."""
     import httpx
@@ -559,31 +529,3 @@ def _maybe_sent(exc: Exception) -> bool:
     return not isinstance(
         exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.UnsupportedProtocol
     )
-
-
-def _connect_reason(exc: BaseException) -> str:
-    """A short human reason for a failed connect, from the OS error underneath httpx."""
-    import socket
-    import ssl
-
-    seen: set[int] = set()
-    cause: BaseException | None = exc
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(cause, socket.gaierror):
-            return "host name not found (DNS)"
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            return "the TLS certificate could not be verified"
-        if isinstance(cause, ssl.SSLError):
-            return "the TLS handshake failed"
-        if isinstance(cause, ConnectionResetError):
-            return "connection reset"
-        cause = cause.__cause__ or cause.__context__
-    text = str(exc).lower()
-    if "refused" in text:
-        return "connection refused"
-    if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
-        return "host name not found (DNS)"
-    return "connection failed"

@@ -160,7 +160,8 @@ class CallbackListener:
         state: the `state` sent in the authorize URL; a callback must carry exactly this.
         path: the redirect URI's path.
         timeout: seconds, from construction, before `wait()` gives up with TIMEOUT.
-        read_timeout: seconds a connection may take to send its request head.
+        read_timeout: seconds a connection may take to send its request head (a browser sends
+            it at once; an idle connection is closed after this).
 
     Attributes:
         rejected: requests turned away (wrong state, wrong path, junk, excess connections).
@@ -173,7 +174,7 @@ class CallbackListener:
         state: str,
         path: str = "/oauth-callback",
         timeout: float = 600.0,
-        read_timeout: float = 10.0,
+        read_timeout: float = 3.0,
     ) -> None:
         self._port = port
         self._state = state
@@ -188,6 +189,8 @@ class CallbackListener:
         self._code: str | None = None
         self._failure: CallbackError | None = None
         self._conns: set[asyncio.StreamWriter] = set()
+        self._idle: dict[asyncio.StreamWriter, None] = {}
+        """Connections still waiting for their request head, oldest first: evicted first."""
         self._tasks: set[asyncio.Task[None]] = set()
         # Every connection from the moment it exists, served or not yet (see `_accept`).
         self._open: set[asyncio.StreamWriter] = set()
@@ -390,6 +393,14 @@ class CallbackListener:
     # -- HTTP ----------------------------------------------------------------------------------
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if len(self._conns) >= MAX_CONNECTIONS and self._idle and not self._closed:
+            # Full: drop the oldest connection that has not sent its request yet, so a flood of
+            # idle connections can never keep the browser's callback out.
+            oldest = next(iter(self._idle))
+            del self._idle[oldest]
+            self._conns.discard(oldest)
+            self.rejected += 1
+            oldest.transport.abort()
         if self._closed or len(self._conns) >= MAX_CONNECTIONS:
             self.rejected += 1
             self._open.discard(writer)
@@ -397,6 +408,7 @@ class CallbackListener:
             return
         task = asyncio.current_task()
         self._conns.add(writer)
+        self._idle[writer] = None
         if task is not None:
             self._tasks.add(task)
         try:
@@ -407,6 +419,7 @@ class CallbackListener:
             try:
                 async with asyncio.timeout(self._read_timeout):
                     head = await self._read_head(reader)
+                self._idle.pop(writer, None)
                 answer = self._route(head)
             except _Reject as rejection:
                 self.rejected += 1
@@ -415,6 +428,7 @@ class CallbackListener:
                 )
             except TimeoutError:
                 self.rejected += 1
+                self._idle.pop(writer, None)
                 answer = _response(408, _PAGES[408])
             # No await between routing and this write: the answer is in the transport buffer
             # before close() can run, so a graceful close still delivers it.
@@ -424,6 +438,7 @@ class CallbackListener:
             pass  # the peer went away; nothing to tell it
         finally:
             self._conns.discard(writer)
+            self._idle.pop(writer, None)
             self._open.discard(writer)
             if task is not None:
                 self._tasks.discard(task)

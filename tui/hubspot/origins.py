@@ -135,3 +135,34 @@ def _key(url: str) -> str:
     except ValueError:
         return url
     return LOOPBACK if is_loopback_host(host) else origin_of(url)
+
+
+DEFAULT_ORIGIN = "https://api.hubapi.com"
+"""Where secrets stored before origins were recorded belong."""
+
+
+def require_secret_origin(saved_for: str, api_base: str) -> None:
+    """Refuse (InputError, exit 2) to send a client secret saved for another API origin."""
+    saved_for = saved_for or DEFAULT_ORIGIN
+    if not same_origin(saved_for, api_base):
+        raise InputError(
+            f"The client secret was saved for {saved_for}; hubspot-tui will not send it "
+            f"to {origin_of(api_base)}",
+            f"Use --api-base {saved_for}, or enter the secret again for this API base "
+            "(`hubspot-tui configure --client-secret-stdin`, or F3)",
+            code="USAGE",
+        )
+
+
+def require_token_origin(hub_id: int, issued_by: str, api_base: str) -> None:
+    """Refuse (InputError, exit 2) to send `hub_id`'s tokens to another origin than their issuer."""
+    issued_by = issued_by or DEFAULT_ORIGIN
+    if not same_origin(issued_by, api_base):
+        here = origin_of(api_base)
+        raise InputError(
+            f"The tokens of account {hub_id} were issued by {issued_by}; hubspot-tui will not "
+            f"send them to {here}",
+            f"Authorize the account against this API base: `hubspot-tui --api-base {here} "
+            f"login` (or use --api-base {issued_by})",
+            code="USAGE",
+        )
