@@ -73,7 +73,9 @@ async def test_recheck_shows_progress_and_survives_a_slow_hubspot(
 ) -> None:
     """A slow account-details call shows "Checking …" while the app keeps responding."""
     async with open_section(size=(80, 24), accounts=(MAIN_HUB,)) as (env, app, pilot):
-        env.sandbox.faults.add("/account-info", FaultKind.DELAY, delay=1.0)
+        # Long enough to outlast a first visit to a section (about 1 s under Pilot on a busy
+        # box with Python 3.12), so the check is still under way when the screen is looked at.
+        env.sandbox.faults.add("/account-info", FaultKind.DELAY, delay=3.0)
         await pilot.press("r")
         await wait_until(
             pilot, lambda: f"Checking {MAIN_HUB}…" in screen_text(app), what="progress"

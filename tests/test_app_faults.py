@@ -228,11 +228,13 @@ async def test_keys_work_while_a_slow_exchange_and_refresh_are_in_flight(tmp_pat
     """A HubSpot that hangs past the timeout never freezes the screen."""
     async with sandbox_env(tmp_path) as env:
         await env.preconfigure()
-        app = make_app(env, Sleeps(), http_timeout=1.5)
+        # The timeout outlasts two first visits to a section (about 1 s each under Pilot on a
+        # busy box with Python 3.12), so the exchange is still in flight when they are done.
+        app = make_app(env, Sleeps(), http_timeout=3.0)
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot)
             before = snapshot(env)
-            env.sandbox.faults.add(TOKEN, FaultKind.DELAY, delay=3.0, times=1)
+            env.sandbox.faults.add(TOKEN, FaultKind.DELAY, delay=6.0, times=1)
             await start_authorize(pilot, app, pin=MAIN_HUB)
             screen = oauth_screen(app)
             await _choose(pilot, app, MAIN_HUB)
@@ -245,7 +247,7 @@ async def test_keys_work_while_a_slow_exchange_and_refresh_are_in_flight(tmp_pat
             assert app.current_mode == "credentials"
             assert screen.attempt is not None  # still waiting on HubSpot, in the background
             await pilot.press("f5")
-            await wait_until(pilot, lambda: screen.attempt is None, timeout=8, what="the timeout")
+            await wait_until(pilot, lambda: screen.attempt is None, timeout=12, what="the timeout")
             await settle(pilot)
             verdict = static_text(app, "#verdict")
             assert "timed out" in verdict and "login again" in verdict
@@ -254,7 +256,7 @@ async def test_keys_work_while_a_slow_exchange_and_refresh_are_in_flight(tmp_pat
             # Now a slow refresh (one retry in flight): still responsive.
             await authorize_without_ui(env, MAIN_HUB)
             await app.service.load()
-            env.sandbox.faults.add(TOKEN, FaultKind.DELAY, delay=3.0, times=1)
+            env.sandbox.faults.add(TOKEN, FaultKind.DELAY, delay=6.0, times=1)
             await pilot.press("f2")
             await settle(pilot)
             await pilot.press("t")
@@ -264,7 +266,7 @@ async def test_keys_work_while_a_slow_exchange_and_refresh_are_in_flight(tmp_pat
             await pilot.press("f2")
             assert app.current_mode == "overview"
             await wait_until(
-                pilot, lambda: "Refreshing" not in activity(app), timeout=8, what="done"
+                pilot, lambda: "Refreshing" not in activity(app), timeout=12, what="done"
             )
             await settle(pilot)
             assert app.last_error is None  # the retry after the timeout succeeded
