@@ -62,6 +62,8 @@ FIXED_STATE = "snapshot-state-0123456789abcdefghijklmnopqrstuvwxyz"
 """The `state` of every authorization (random in real use)."""
 FIXED_VERIFIER = "snapshot-verifier-" + "0123456789" * 5
 """The PKCE verifier of every authorization (random in real use)."""
+PARTNER_ID = "acme.connect.example"
+"""The integration platform's PartnerIdentifier host in the connector sheet scenes."""
 WIDE = (120, 36)
 """The README size."""
 NARROW = (80, 24)
@@ -122,6 +124,17 @@ class World:
             await service.load()
             app = replace(AppConfig(), client_id=DEMO_APP.client_id, callback_port=CALLBACK_PORT)
             await service.save_app(replace(app, scopes_confirmed=True), DEMO_APP.client_secret)
+            await service.aclose()
+
+        asyncio.run(run())
+
+    def set_partner_id(self, partner_id: str) -> None:
+        """Store the platform's PartnerIdentifier host (as F3 would)."""
+
+        async def run() -> None:
+            service = self.service()
+            await service.load()
+            await service.save_app(replace(service.profile.app, partner_id=partner_id))
             await service.aclose()
 
         asyncio.run(run())
@@ -198,6 +211,19 @@ def _developer(w: World) -> None:
 def _developer_then_main(w: World) -> None:
     w.configure()
     w.authorize(DEVELOPER_HUB, MAIN_HUB)
+
+
+def _ready_with_partner_id(w: World) -> None:
+    _developer_then_main(w)
+    w.set_partner_id(PARTNER_ID)
+
+
+async def drive_connector(pilot: Pilot[None]) -> None:
+    """c on the Overview: the connector sheet, the secret masked, the first value highlighted."""
+    await _start(pilot)
+    await pilot.press("c")
+    await pilot.pause()
+    await _finish(pilot)
 
 
 async def drive_overview(pilot: Pilot[None]) -> None:
@@ -296,6 +322,8 @@ SCENES: dict[str, Scene] = {
         Scene("accounts", _developer_then_main, drive_accounts),
         Scene("help", _nothing, drive_help),
         Scene("too-small", _nothing, drive_overview),
+        Scene("connector", _ready_with_partner_id, drive_connector),
+        Scene("connector-missing", _developer, drive_connector),
     )
 }
 """Every scene, by name."""
@@ -311,6 +339,7 @@ SCREENSHOTS: tuple[tuple[str, str, tuple[int, int]], ...] = (
     ("chooser.svg", "chooser", WIDE),
     ("accounts.svg", "accounts", WIDE),
     ("help.svg", "help", WIDE),
+    ("connector.svg", "connector", WIDE),
 )
 """(file name, scene, terminal size) of every README screenshot."""
 

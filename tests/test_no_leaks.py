@@ -168,6 +168,17 @@ def test_cli_journey_with_faults_leaks_nothing(sandbox_env: SandboxEnv, tmp_path
     assert cli("status", "--json") == 0
     assert cli("accounts") == 0
     assert cli("accounts", "--json") == 0
+    # Scripts: `api` (a retried 503, a 401 answered by one refresh, a 4xx) and `connector`
+    # print no secret. `token` prints the access token by design: it is not run here.
+    products = "/crm/v3/objects/products"
+    faults.add(products, FaultKind.STATUS, status=503)
+    assert cli("api", products, "-i", "--hub", str(MAIN_HUB)) == 0
+    sandbox.expire_access_tokens()
+    assert cli("api", products, "--paginate", "-F", "limit=100") == 0
+    faults.clear()
+    assert cli("api", products, "-f", "limit=x") == 1
+    assert cli("connector") == 0
+    assert cli("connector", "--json") == 0
     faults.add("/oauth/v3/token/revoke", FaultKind.STATUS, status=500, times=-1)
     assert cli("remove", str(DEVELOPER_HUB)) == 1
     faults.clear()

@@ -23,6 +23,7 @@ EXPECTED = {
     "chooser": "Choose",
     "accounts": "44120003",
     "help": "Everywhere",
+    "connector": "/connector/callback",
 }
 """A word each screenshot must show (by file-name prefix): the screen really is on it."""
 

@@ -102,6 +102,18 @@ def test_too_small(snap_compare: SnapCompare, tmp_path: Path, size: tuple[int, i
     assert _matches(snap_compare, tmp_path, "too-small", size)
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_connector_sheet(snap_compare: SnapCompare, tmp_path: Path, size: tuple[int, int]) -> None:
+    """c on the READY Overview: every connector form value, the secret masked, the platform's
+    redirect URL and the MAIN account to choose; the first value highlighted for copying."""
+    assert _matches(snap_compare, tmp_path, "connector", size)
+
+
+def test_connector_sheet_missing_values(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    """No Partner id and only a developer account: each missing value says which key fixes it."""
+    assert _matches(snap_compare, tmp_path, "connector-missing", NARROW)
+
+
 # The Accounts table is being reworked (virtualised); its snapshots come last in the file.
 
 

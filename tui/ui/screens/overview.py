@@ -146,6 +146,7 @@ class OverviewScreen(SectionScreen):
         Binding("R", "recheck_all", "Re-check all", show=False),
         Binding("t", "refresh_token", "Refresh token"),
         Binding("enter", "next_step", "Next step", show=False),
+        Binding("c", "connector_sheet", "Connector sheet", show=False),
     ]
 
     _ready = False
@@ -202,7 +203,7 @@ class OverviewScreen(SectionScreen):
         update(
             banner,
             "✔ READY — the connector is authorized on your MAIN account with Products and "
-            "Line items working.",
+            "Line items working. Press c for the connector sheet.",
         )
         # Re-check and refresh grey out (or come back) with the active account.
         self.refresh_bindings()
@@ -276,6 +277,13 @@ class OverviewScreen(SectionScreen):
             self.post_message(AuthorizeRequested(None))
         else:
             self.hub_app.action_switch_section(section)
+
+    def action_connector_sheet(self) -> None:
+        """Show the connector sheet: the values to enter in the platform's connector form."""
+        from tui.ui.screens.connector import ConnectorScreen
+
+        if self.hub_app.loaded:
+            self.app.push_screen(ConnectorScreen())
 
     def action_recheck(self) -> None:
         """Re-probe the active account live."""
