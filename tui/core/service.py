@@ -29,7 +29,7 @@ from tui.core.probes import ProbeContext
 from tui.core.profile import DEFAULT_API_BASE, AppConfig, Profile, ProfileSecrets
 from tui.core.reasons import AUTH_DEAD
 from tui.core.stored import compute_status, store_warnings
-from tui.core.tokens import refresh_lock
+from tui.core.tokens import refresh_lock, refresh_margin
 from tui.hubspot.errors import (
     AuthenticationError,
     CallbackError,
@@ -38,11 +38,7 @@ from tui.hubspot.errors import (
     OAuthError,
     RefreshTokenRevoked,
 )
-from tui.hubspot.models import (
-    AccountReport,
-    InstallStatus,
-    TokenSet,
-)
+from tui.hubspot.models import AccountReport, InstallStatus, TokenSet
 from tui.hubspot.origins import (
     origin_of,
     require_base,
@@ -65,9 +61,6 @@ if TYPE_CHECKING:
     from tui.core.connector import ConnectorSheet
     from tui.core.store import ProfileStore
     from tui.hubspot.client import HubSpotClient
-
-REFRESH_MARGIN = 300.0
-"""Refresh this many seconds before expiry (HubSpot's own CLI uses 5 minutes)."""
 
 REVOKED_HINT = (
     "HubSpot no longer accepts this account's refresh token: the app was uninstalled, the "
@@ -199,7 +192,7 @@ class InstallService:
     def refresh_due_at(self, hub_id: int) -> float | None:
         """When `refresh(hub_id)` will start refreshing (Unix seconds), or None without tokens."""
         tokens = self._secrets.tokens.get(hub_id)
-        return tokens.expires_at - _margin(tokens) if tokens else None
+        return tokens.expires_at - refresh_margin(tokens) if tokens else None
 
     async def _update(self, mutate: Callable[[Profile, ProfileSecrets], None]) -> None:
         """Apply `mutate` under the store's lock to freshly read state, and keep the result."""
@@ -435,14 +428,14 @@ class InstallService:
         lock = self._refresh_locks.setdefault(hub_id, asyncio.Lock())
         async with lock:
             tokens = await self._stored_tokens(hub_id)
-            if not force and not tokens.needs_refresh(self._clock(), _margin(tokens)):
-                return tokens
-            # Due: from here to "stored", other processes wait (see tui.core.tokens).
-            async with refresh_lock(self._store.paths.dir):
-                tokens = await self._stored_tokens(hub_id)
-                if not force and not tokens.needs_refresh(self._clock(), _margin(tokens)):
-                    return tokens  # another process refreshed it while we waited
-                return await self._refresh_now(hub_id, tokens)
+            if force or tokens.needs_refresh(self._clock(), refresh_margin(tokens)):
+                # Due: other processes wait from here to "stored" (see tui.core.tokens); if one
+                # refreshed while we waited, its fresh token is used instead.
+                async with refresh_lock(self._store.paths.dir):
+                    tokens = await self._stored_tokens(hub_id)
+                    if force or tokens.needs_refresh(self._clock(), refresh_margin(tokens)):
+                        tokens = await self._refresh_now(hub_id, tokens)
+            return tokens
 
     async def _stored_tokens(self, hub_id: int) -> TokenSet:
         await self.load()
@@ -541,12 +534,6 @@ class InstallService:
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def _margin(tokens: TokenSet) -> float:
-    """Refresh margin: 5 minutes, or a quarter of a short lifetime (the sandbox's demo tokens)."""
-    lifetime = tokens.expires_at - tokens.obtained_at if tokens.obtained_at else 0.0
-    return min(REFRESH_MARGIN, lifetime / 4) if lifetime > 0 else REFRESH_MARGIN
 
 
 def _pick_active(profile: Profile) -> int | None:

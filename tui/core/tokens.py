@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from tui.core.service import InstallService
     from tui.hubspot.models import TokenSet
 
+REFRESH_MARGIN = 300.0
+"""Refresh this many seconds before expiry (HubSpot's own CLI uses 5 minutes)."""
+
 REFRESH_LOCK_FILE = ".refresh.lock"
 """Beside `.lock` in the store directory: held across a token refresh's HTTP call."""
 
@@ -68,6 +71,12 @@ async def refresh_lock(
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the flock
+
+
+def refresh_margin(tokens: TokenSet) -> float:
+    """Refresh margin: 5 minutes, or a quarter of a short lifetime (the sandbox's demo tokens)."""
+    lifetime = tokens.expires_at - tokens.obtained_at if tokens.obtained_at else 0.0
+    return min(REFRESH_MARGIN, lifetime / 4) if lifetime > 0 else REFRESH_MARGIN
 
 
 def resolve_hub(service: InstallService, hub_id: int | None) -> int:
