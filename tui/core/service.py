@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from tui.core import probes
+from tui.core import connector, probes
 from tui.core.login import (
     LoginAttempt,
     LoginStep,
@@ -58,7 +58,6 @@ __all__ = [
 if TYPE_CHECKING:
     import httpx
 
-    from tui.core.connector import ConnectorSheet
     from tui.core.store import ProfileStore
     from tui.hubspot.client import HubSpotClient
 
@@ -153,11 +152,9 @@ class InstallService:
         """True when a client secret is stored (never exposes the secret itself)."""
         return bool(self._secrets.client_secret)
 
-    def connector_sheet(self) -> ConnectorSheet:
+    def connector_sheet(self) -> connector.ConnectorSheet:
         """The connector form's values (it holds the client secret: mask it unless revealed)."""
-        from tui.core.connector import connector_sheet
-
-        return connector_sheet(self._profile, self._secrets.client_secret)
+        return connector.connector_sheet(self._profile, self._secrets.client_secret)
 
     def hubspot(self) -> HubSpotClient:
         """The shared HubSpot client, for requests the service does not wrap (`api`)."""
