@@ -242,6 +242,15 @@ async def drive_credentials_error(pilot: Pilot[None]) -> None:
     await _finish(pilot)
 
 
+async def drive_oauth_pin(pilot: Pilot[None]) -> None:
+    """F5 after a login: the Pin field has focus (`▶`), the key bar says typing goes there."""
+    await _start(pilot)
+    await pilot.press("f5")
+    await pilot.press(*str(MAIN_HUB))
+    await settle(pilot)
+    await _finish(pilot)
+
+
 async def drive_scopes_lint(pilot: Pilot[None]) -> None:
     """F4 and the "Products & line items" preset: paid-seat scopes as required are flagged."""
     await _start(pilot)
@@ -321,6 +330,7 @@ SCENES: dict[str, Scene] = {
         Scene("chooser", _configured, drive_chooser),
         Scene("accounts", _developer_then_main, drive_accounts),
         Scene("help", _nothing, drive_help),
+        Scene("oauth-pin", _developer, drive_oauth_pin),
         Scene("too-small", _nothing, drive_overview),
         Scene("connector", _ready_with_partner_id, drive_connector),
         Scene("connector-missing", _developer, drive_connector),

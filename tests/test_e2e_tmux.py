@@ -113,10 +113,8 @@ def _choose(term: Tmux, hub_id: int) -> str:
 
 def _authorize(term: Tmux, pin: int | None = None) -> None:
     term.send("F5")
-    term.wait_for("Pin to account")
+    term.wait_for("▶ Pin to account")  # the section opens on its Pin field
     if pin is not None:
-        term.send("Tab")  # into the pin field
-        term.wait_for("e.g. 44120003")
         term.send(str(pin))
         term.wait_for(f"only account {pin} will be offered")
     term.send("C-l")

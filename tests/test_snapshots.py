@@ -94,6 +94,19 @@ def test_help(snap_compare: SnapCompare, tmp_path: Path, size: tuple[int, int]) 
     assert _matches(snap_compare, tmp_path, "help", size)
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_focus_visible_without_colour(
+    snap_compare: SnapCompare,
+    tmp_path: Path,
+    size: tuple[int, int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """NO_COLOR, OAuth after a login: `▶ Pin to account` marks the focused field and the key bar
+    says "typing into Pin to account" (no colour needed to see where keys go)."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert _matches(snap_compare, tmp_path, "oauth-pin", size)
+
+
 @pytest.mark.parametrize(
     "size", [pytest.param((79, 24), id="79x24"), pytest.param((70, 20), id="70x20")]
 )

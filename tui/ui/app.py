@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -23,7 +24,7 @@ from tui.core.reasons import Reason
 from tui.hubspot.errors import HubSpotError, RefreshTokenRevoked
 from tui.ui.fast_app import FastApp
 from tui.ui.messages import AuthorizeRequested, RecheckRequested
-from tui.ui.screens.base import USER_ERRORS, SectionScreen, user_error
+from tui.ui.screens.base import MIN_HEIGHT, MIN_WIDTH, USER_ERRORS, SectionScreen, user_error
 from tui.ui.screens.overview import OverviewScreen
 from tui.ui.ssh import detect_ssh, ssh_target  # noqa: F401  (re-exported)
 
@@ -48,6 +49,37 @@ WARM_UP_DELAY = 0.3
 LOAD_BEFORE_PAINT = 0.08
 """Seconds the first frame waits for the profile: a usual profile (a few accounts) loads in a few
 ms, so the first frame is the real checklist, not "Loading…"; a huge one loads behind it."""
+IMPORT_AFTER = 0.5
+"""Seconds after the first frame before the other sections' modules are imported (in a thread)."""
+QUIT_KEYS = frozenset({"ctrl+q", "q"})
+"""The only keys that act while the terminal is too small (resizing is the other way out)."""
+
+SECTION_MODULES = (
+    "tui.ui.screens.credentials",
+    "tui.ui.screens.scopes",
+    "tui.ui.screens.oauth",
+    "tui.ui.screens.accounts",
+    "tui.ui.screens.help",
+    "tui.ui.screens.confirm",
+    "tui.ui.screens.chooser",
+    "tui.hubspot.oauth",
+    "tui.hubspot.listener",
+    "tui.hubspot.client",
+    "tui.hubspot.redact",
+)
+"""Everything a section imports on first use. Imported shortly after the first frame so that
+replacing the installed package under a running dashboard (`pip install` again) cannot make a
+later first visit fail with ModuleNotFoundError or mix old and new code."""
+DEMO_MODULES = ("tui.sandbox.browser",)
+"""What `--demo`'s in-terminal account chooser imports on first use."""
+
+
+def import_sections(*, demo: bool) -> None:
+    """Import every section module (already imported ones cost a dict lookup)."""
+    import importlib
+
+    for name in (*SECTION_MODULES, *(DEMO_MODULES if demo else ())):
+        importlib.import_module(name)
 
 
 # Only the Overview is built at start-up: each other section's module (and what it imports, e.g.
@@ -206,6 +238,35 @@ class HubSpotApp(FastApp):
         """Paint the first section (now mounted); finish reading the profile off the loop."""
         self.release_first_frame()
         self.run_worker(self._load(), group="load", exclusive=True, exit_on_error=False)
+        self.set_timer(IMPORT_AFTER, self._import_sections)
+
+    def _import_sections(self) -> None:
+        # In a thread: the imports compete with the event loop for the GIL only briefly, and
+        # never before the first frame.
+        demo = self.demo is not None
+        self.run_worker(
+            lambda: import_sections(demo=demo), thread=True, group="imports", exit_on_error=False
+        )
+
+    # ------------------------------------------------------------ too small
+
+    @property
+    def too_small(self) -> bool:
+        """True while the terminal is below the 80x24 the layout needs (only a notice shows)."""
+        width, height = self.size
+        return width < MIN_WIDTH or height < MIN_HEIGHT
+
+    async def on_event(self, event: events.Event) -> None:
+        """Below 80x24 only quitting acts: no key or paste reaches the screen behind the notice."""
+        if (
+            isinstance(event, (events.Key, events.Paste))
+            and not event.is_forwarded
+            and self.too_small
+        ):
+            if isinstance(event, events.Key) and event.key in QUIT_KEYS:
+                self.exit()
+            return
+        await super().on_event(event)
 
     async def _load(self) -> None:
         task = self._load_task

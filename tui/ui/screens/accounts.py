@@ -8,6 +8,7 @@ from typing import ClassVar, cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.css.styles import RulesMap
 from textual.widgets import Input, Static
@@ -18,6 +19,7 @@ from tui.ui.screens.base import SectionScreen, update
 from tui.ui.screens.confirm import ConfirmScreen
 from tui.ui.widgets.account_table import AccountTable
 from tui.ui.widgets.badges import role_advice, role_badge
+from tui.ui.widgets.field import FieldLabel
 from tui.ui.widgets.filter_box import FilterBox
 
 
@@ -33,6 +35,7 @@ class AccountsScreen(SectionScreen):
         "**g**/**G** first/last, **PgUp**/**PgDn** a page."
     )
     AUTO_FOCUS = "#account-table"
+    FOCUS_LABELS: ClassVar[dict[str, str]] = {"account-filter": "#account-filter-label"}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("u", "use", "Use"),
         Binding("r", "recheck", "Re-check"),
@@ -46,12 +49,14 @@ class AccountsScreen(SectionScreen):
     def compose_body(self) -> ComposeResult:
         """Title, filter, table, detail panel."""
         yield Static("", id="accounts-title")
-        yield FilterBox(
-            self._filter_now,
-            placeholder="/ filter: hub id, domain, name, role, region",
-            id="account-filter",
-            compact=True,
-        )
+        with Horizontal(id="account-filter-row"):
+            yield FieldLabel("Filter", id="account-filter-label", classes="filter-label")
+            yield FilterBox(
+                self._filter_now,
+                placeholder="/ filter: hub id, domain, name, role, region",
+                id="account-filter",
+                compact=True,
+            )
         yield AccountTable(id="account-table")
         yield Static("", id="account-detail")
 
@@ -61,7 +66,11 @@ class AccountsScreen(SectionScreen):
 
     def on_mount(self) -> None:
         """Follow the cursor in the detail panel within the same frame as the table."""
-        self.table.on_highlight = self._cursor_moved
+        table = self.table
+        table.on_highlight = self._cursor_moved
+        table.on_leave_top = self.action_filter
+        table.on_slash = self._focus_filter_now
+        self.query_one("#account-filter", FilterBox).on_down = self._focus_table_now
         self.query_one("#account-detail").styles.min_height = self.DETAIL_MIN_HEIGHT
         super().on_mount()
 
@@ -139,12 +148,25 @@ class AccountsScreen(SectionScreen):
         """Focus the filter box."""
         self.query_one("#account-filter", Input).focus()
 
+    def _focus_filter_now(self) -> None:
+        self.set_focus(self.query_one("#account-filter", Input))
+
+    def _focus_table_now(self) -> None:
+        self.set_focus(self.table)
+
     def action_go_back(self) -> None:
-        """Esc in the filter box returns to the table (keeping the filter); else back."""
-        if self.input_focused():
+        """Esc clears a filter first (and returns to the table); with no filter, back."""
+        box = self.query_one("#account-filter", Input)
+        if box.value:
+            box.value = ""
             self.table.focus()
             return
         super().action_go_back()
+
+    def focus_on_return(self) -> None:
+        """Never come back to the filter box: `u`, `d`, `a`… would be typed into it."""
+        if self.focused is None or self.input_focused():
+            self.table.focus(scroll_visible=False)
 
     def _show_detail(self) -> None:
         detail = self.query_one("#account-detail", Static)

@@ -17,10 +17,12 @@ from textual.containers import Container
 from textual.content import Content
 from textual.geometry import Size
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from tui.core.store import StoreError
 from tui.hubspot.errors import HubSpotError
+from tui.ui.widgets.field import FieldLabel
 from tui.ui.widgets.keybar import KeyBar
 from tui.ui.widgets.nav import NavBar
 
@@ -76,6 +78,10 @@ class SectionScreen(Screen[None]):
 
     HELP: ClassVar[str] = ""
     """Markdown shown at the top of the help screen for this section."""
+
+    FOCUS_LABELS: ClassVar[dict[str, str]] = {}
+    """Focusable widget id → the selector of the `FieldLabel` naming it, for widgets that are not
+    inside a `.field` row (whose own label is found without this)."""
 
     _stale = False
 
@@ -145,12 +151,22 @@ class SectionScreen(Screen[None]):
         self._fit(event.size)
 
     def on_screen_resume(self) -> None:
-        """Catch up on resizes and profile changes missed while hidden."""
+        """Catch up on resizes and profile changes missed while hidden; focus what is obvious."""
         self._fit(self.app.size)
         if self._stale and self.is_mounted:
             self._stale = False
             self._show_activity()
             self.refresh_from_service()
+        if self.is_mounted:
+            # After Textual's own resume handler (it runs last and may auto-focus a widget).
+            self.call_later(self.focus_on_return)
+
+    def focus_on_return(self) -> None:
+        """Put focus where the next obvious action is, each time the section is shown.
+
+        Returning to a section must never leave focus where its advertised letter keys would be
+        typed (a filter left focused on the last visit, say): subclasses decide.
+        """
 
     def _fit(self, size: Size) -> None:
         small = size.width < MIN_WIDTH or size.height < MIN_HEIGHT
@@ -174,3 +190,37 @@ class SectionScreen(Screen[None]):
     def input_focused(self) -> bool:
         """True when a text Input has focus (plain letter keys are then typing)."""
         return isinstance(self.focused, Input)
+
+    # ----------------------------------------------------------------- focus
+
+    def focus_label(self, widget: Widget) -> FieldLabel | None:
+        """The label naming `widget` (its `.field` row's label, or `FOCUS_LABELS`), if any."""
+        if widget.id and widget.id in self.FOCUS_LABELS:
+            return self.query_one(self.FOCUS_LABELS[widget.id], FieldLabel)
+        for node in widget.ancestors:
+            if node is self or not isinstance(node, Widget):
+                break
+            if node.has_class("field"):
+                return next(iter(node.query_children(FieldLabel)), None)
+        return None
+
+    def typing_into(self) -> str | None:
+        """The name of the text field keys are typed into right now, or None."""
+        focused = self.focused
+        if not isinstance(focused, Input):
+            return None
+        label = self.focus_label(focused)
+        return label.text if label is not None else "a text field"
+
+    def _mark_focus(self, widget: Widget, focused: bool) -> None:
+        label = self.focus_label(widget)
+        if label is not None:
+            label.set_focused(focused)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Mark the focused field's label with `▶`."""
+        self._mark_focus(event.widget, True)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        """Unmark the label of the field that lost focus."""
+        self._mark_focus(event.widget, False)

@@ -27,6 +27,7 @@ from tui.core.settings_rules import (
 )
 from tui.hubspot.models import Region
 from tui.ui.screens.base import USER_ERRORS, SectionScreen, update, user_error
+from tui.ui.widgets.field import FieldLabel, TrimmedInput
 
 REGION_OPTIONS: list[tuple[str, Region]] = [
     ("NA — app.hubspot.com", Region.NA),
@@ -50,7 +51,7 @@ STORED_SECRET_HINT = "secret stored (••••••••) — leave empty t
 def _field(label: str, widget: Widget, note_id: str, *extra: Widget) -> Horizontal:
     """A label column, then the input with its note (reason / preview) under it."""
     return Horizontal(
-        Static(label, classes="field-label"),
+        FieldLabel(label, classes="field-label"),
         Vertical(
             widget, Static("", id=note_id, classes="field-note"), *extra, classes="field-main"
         ),
@@ -104,12 +105,12 @@ class CredentialsScreen(SectionScreen):
             yield Static("", id="demo-hint", markup=False)
             yield _field(
                 "Client ID",
-                Input(placeholder="36-character Client ID", id="client-id", compact=True),
+                TrimmedInput(placeholder="36-character Client ID", id="client-id", compact=True),
                 "client-id-note",
             )
             yield _field(
                 "Client secret",
-                Input(
+                TrimmedInput(
                     placeholder="Client secret (ctrl+r reveals)",
                     password=True,
                     id="client-secret",
@@ -119,14 +120,14 @@ class CredentialsScreen(SectionScreen):
             )
             yield _field(
                 "Partner id",
-                Input(
+                TrimmedInput(
                     placeholder="PartnerIdentifier host (optional)", id="partner-id", compact=True
                 ),
                 "partner-id-note",
             )
             yield _field(
                 "Callback port",
-                Input(
+                TrimmedInput(
                     placeholder=str(DEFAULT_CALLBACK_PORT),
                     id="callback-port",
                     restrict=r"[0-9]*",
@@ -136,13 +137,13 @@ class CredentialsScreen(SectionScreen):
                 "callback-port-note",
             )
             with Horizontal(classes="field"):
-                yield Static("Region", classes="field-label")
+                yield FieldLabel("Region", classes="field-label")
                 yield Select[Region](
                     REGION_OPTIONS, value=Region.NA, allow_blank=False, id="region", compact=True
                 )
             yield _field(
                 "Install URL",
-                Input(
+                TrimmedInput(
                     placeholder="paste the app's sample install URL", id="install-url", compact=True
                 ),
                 "install-url-note",
@@ -183,6 +184,8 @@ class CredentialsScreen(SectionScreen):
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
+        # The last save's outcome no longer describes the form once it is edited.
+        update(self.query_one("#credentials-result", Static), "")
         if event.input.id == "install-url":
             self._apply_install_url(event.value)
             return
@@ -197,7 +200,8 @@ class CredentialsScreen(SectionScreen):
         return self.query_one("#region", Select)
 
     def _value(self, widget_id: str) -> str:
-        return self.query_one(f"#{widget_id}", Input).value
+        """A field's text without surrounding whitespace (what is checked and saved)."""
+        return self.query_one(f"#{widget_id}", Input).value.strip()
 
     def _note(self, note_id: str, content: Content | str) -> None:
         update(self.query_one(f"#{note_id}", Static), content)
@@ -355,10 +359,13 @@ class CredentialsScreen(SectionScreen):
         if demo is None:
             self.notify("Not in demo mode: there are no demo credentials.", severity="warning")
             return
-        self.query_one("#client-id", Input).value = demo.client_id
         secret = self.query_one("#client-secret", Input)
         secret.password = True
-        secret.value = demo.client_secret
+        with self.prevent(Input.Changed):
+            self.query_one("#client-id", Input).value = demo.client_id
+            secret.value = demo.client_secret
+        self._dirty = True
+        self._validate_all()
         update(
             self.query_one("#credentials-result", Static),
             _dim("Demo credentials filled (the secret stays masked) — ctrl+s saves"),
@@ -394,7 +401,9 @@ class CredentialsScreen(SectionScreen):
             self.notify(err.message, title="Not saved", severity="error", markup=False)
             return
         self._dirty = False
-        self.query_one("#install-url", Input).value = ""
+        with self.prevent(Input.Changed):
+            self.query_one("#install-url", Input).value = ""
+        self._note("install-url-note", _dim(INSTALL_URL_HINT))
         if config.scopes_confirmed:
             message = "Saved. Next: press F5 to authorize."
         else:

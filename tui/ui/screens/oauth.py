@@ -32,6 +32,7 @@ from tui.ui.screens.chooser import Choice, ChooserScreen
 from tui.ui.ssh import ssh_tunnel_command
 from tui.ui.widgets.badges import role_word
 from tui.ui.widgets.countdown import Countdown
+from tui.ui.widgets.field import FieldLabel, TrimmedInput, trimmed_paste
 from tui.ui.widgets.timeline import LoginTimeline
 from tui.ui.widgets.verdict import TONE_LOOK, Tone, error_verdict, report_tone, report_verdict
 
@@ -53,7 +54,7 @@ class OAuthScreen(SectionScreen):
         "The redirect comes back to the listener, or paste the address the browser ends on. "
         "*Pin to account* builds `/oauth/{hubId}/authorize` so only that account is offered."
     )
-    AUTO_FOCUS = None
+    AUTO_FOCUS = "#pin"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+l", "authorize", "Authorize", priority=True),
         Binding("enter", "authorize", "Authorize", show=False),
@@ -75,14 +76,16 @@ class OAuthScreen(SectionScreen):
         """The `ssh -L` command shown over SSH, or empty."""
         self._login_worker: Worker[None] | None = None
         self._ssh_open_armed = 0.0
+        self._accepted_paste = ""
+        """The redirect URL last taken from the paste field (Enter on it again does nothing)."""
 
     def compose_body(self) -> ComposeResult:
         """Pin, state, URL, listener, SSH help, paste, timeline and verdict."""
         with VerticalScroll(id="oauth-scroll"):
             with Horizontal(classes="field"):
-                yield Static("Pin to account", classes="field-label")
+                yield FieldLabel("Pin to account", classes="field-label")
                 with Vertical(classes="field-main"):
-                    yield Input(
+                    yield TrimmedInput(
                         placeholder="hub id (optional), e.g. 44120003",
                         id="pin",
                         restrict=r"[0-9]*",
@@ -103,9 +106,9 @@ class OAuthScreen(SectionScreen):
             yield Static("", id="listener")
             yield Static("", id="ssh-help", markup=False)
             with Horizontal(classes="field"):
-                yield Static("Redirected URL", classes="field-label")
+                yield FieldLabel("Redirected URL", classes="field-label")
                 with Vertical(classes="field-main"):
-                    yield Input(
+                    yield TrimmedInput(
                         placeholder="paste the address the browser ended on",
                         id="paste",
                         compact=True,
@@ -132,6 +135,14 @@ class OAuthScreen(SectionScreen):
         super().on_screen_resume()
         if self.is_mounted:
             self._suggest_pin()
+
+    def focus_on_return(self) -> None:
+        """Idle: the Pin field (digits are a hub id, enter authorizes). A login waiting: no
+        field, so `o` opens, `x` cancels and `v` goes to the paste box."""
+        if self.attempt is None:
+            self.query_one("#pin", Input).focus()
+        elif self.input_focused():
+            self.set_focus(None)
 
     def _suggest_pin(self) -> None:
         pin = self.query_one("#pin", Input)
@@ -291,8 +302,9 @@ class OAuthScreen(SectionScreen):
             self.notify(exc.message, title="Authorize", severity="error", markup=False)
             return
         self.attempt = attempt
-        if self.focused is self.query_one("#pin", Input):
-            # Leave the pin field so o / x / ctrl+y act at once instead of being typed.
+        self._accepted_paste = ""
+        if self.input_focused():
+            # Leave the pin (or paste) field so o / x / v act at once instead of being typed.
             self.set_focus(None)
         self._show_attempt(attempt)
         self.refresh_bindings()
@@ -342,6 +354,9 @@ class OAuthScreen(SectionScreen):
             self.query_one("#attempt-countdown", Countdown).set_deadline(None)
             self._show_url_block(False)
             verdict.scroll_visible(animate=False)
+            if self.focused is None or self.focused is self.query_one("#paste", Input):
+                # What comes next is a new login (pinned, perhaps): the Pin field.
+                self.query_one("#pin", Input).focus(scroll_visible=False)
             self.refresh_bindings()
             self.hub_app.changed()
 
@@ -349,14 +364,20 @@ class OAuthScreen(SectionScreen):
 
     @on(Input.Submitted, "#paste")
     def _paste_submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip() == self._accepted_paste:
+            return  # already taken when it was pasted: the Enter after a paste does no harm
         self.offer_paste(event.value)
 
     @on(Input.Changed, "#paste")
     def _paste_changed(self, event: Input.Changed) -> None:
         # A terminal paste arrives as one change: take a whole redirect URL at once.
-        text = event.value
+        text = event.value.strip()
+        if text == self._accepted_paste:
+            return
         if ("code=" in text or "error=" in text) and "state=" in text:
             self.offer_paste(text)
+        else:
+            self._paste_note("")  # an edit makes the last note stale
 
     @on(Input.Submitted, "#pin")
     def _pin_submitted(self) -> None:
@@ -370,8 +391,10 @@ class OAuthScreen(SectionScreen):
         """A paste with no text field focused goes to the redirect URL field."""
         if self.attempt is not None and not self.input_focused():
             event.stop()
-            self.query_one("#paste", Input).value = event.text.strip()
-            self.offer_paste(event.text)
+            text = trimmed_paste(event.text)
+            with self.prevent(Input.Changed):
+                self.query_one("#paste", Input).value = text
+            self.offer_paste(text)
 
     def offer_paste(self, text: str) -> None:
         """Give a pasted redirect URL (or bare code) to the attempt; errors show inline."""
@@ -389,6 +412,7 @@ class OAuthScreen(SectionScreen):
             action = f" — {exc.action}" if exc.action else ""
             note(Content.styled(f"✖ {exc.message}{action}", "$text-error"))
             return
+        self._accepted_paste = text.strip()
         note(Content.styled("✔ Pasted URL accepted — exchanging the code…", "$text-success"))
 
     # ----------------------------------------------------------------- keys

@@ -1,13 +1,12 @@
 """Scopes: Required and Optional checklists over the grouped catalogue, live lint, exact strings.
 
-The screen keeps its own two sets (required, optional) as the truth; the two SelectionLists only
-show the filtered slice of the catalogue. A filter keystroke rebuilds each list's options once
-(≈ 220 options, a few ms) and never re-creates widgets.
+The screen keeps its own two sets (required, optional) as the truth; the two checklists only
+show the filtered slice of the catalogue. A filter keystroke hands both checklists one new list of
+plain rows (they are virtualised: only the lines on screen are drawn) and never re-creates widgets.
 """
 
 from __future__ import annotations
 
-from functools import cache
 from typing import ClassVar
 
 from textual import on, work
@@ -15,8 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Input, SelectionList, Static
-from textual.widgets.selection_list import Selection
+from textual.widgets import Input, Static
 
 from tui.core.profile import AppConfig
 from tui.core.scope_rules import check_scopes
@@ -30,23 +28,19 @@ from tui.hubspot.scopes import (
     scope_params,
 )
 from tui.ui.screens.base import USER_ERRORS, SectionScreen, user_error
+from tui.ui.widgets.field import FieldLabel
 from tui.ui.widgets.filter_box import FilterBox
-from tui.ui.widgets.scope_list import ScopeList
+from tui.ui.widgets.scope_checklist import ScopeChecklist, ScopeRow
 
-HEADING = "\x00group:"
-"""Value prefix of the (disabled) group heading rows; never a real scope."""
 OTHER_GROUP = "Not in the catalogue"
 """Group of selected scopes the catalogue does not know (e.g. from an install URL)."""
 SAVED = "Saved selection"
 """The pseudo-preset that restores what is stored."""
 
 
-@cache
-def _prompt(info: ScopeInfo) -> Content:
+def _row(info: ScopeInfo) -> ScopeRow:
     tier = f" · {info.tier}" if info.tier else ""
-    return Content.assemble(
-        Content(info.name), Content.styled(f"  {info.description}{tier}", "$foreground-muted")
-    )
+    return ScopeRow(info.name, f"{info.description}{tier}")
 
 
 class ScopesScreen(SectionScreen):
@@ -60,6 +54,11 @@ class ScopesScreen(SectionScreen):
         "paid Sales Hub seat: keep them optional. `/` filters, `space` ticks, `p` cycles presets."
     )
     AUTO_FOCUS = "#required"
+    FOCUS_LABELS: ClassVar[dict[str, str]] = {
+        "scope-filter": "#scope-filter-label",
+        "required": "#required-title",
+        "optional": "#optional-title",
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("p", "next_preset", "Preset"),
@@ -84,6 +83,7 @@ class ScopesScreen(SectionScreen):
     def compose_body(self) -> ComposeResult:
         """Filter row, the two lists, lint and the exact strings."""
         with Horizontal(id="scopes-top"):
+            yield FieldLabel("Filter", id="scope-filter-label", classes="filter-label")
             yield FilterBox(
                 self._filter_now, placeholder="/ filter scopes", id="scope-filter", compact=True
             )
@@ -92,13 +92,18 @@ class ScopesScreen(SectionScreen):
             Content.styled("p presets: " + " · ".join(PRESETS), "$foreground-muted"),
             id="scope-preset",
         )
+        yield Static("", id="scope-empty", markup=False)
         with Horizontal(id="scope-lists"):
             with Vertical(classes="scope-column"):
-                yield Static("Required  (scope=)", classes="scope-list-title")
-                yield ScopeList(id="required", classes="scope-list")
+                yield FieldLabel(
+                    "Required  (scope=)", id="required-title", classes="scope-list-title"
+                )
+                yield ScopeChecklist(id="required", classes="scope-list")
             with Vertical(classes="scope-column"):
-                yield Static("Optional  (optional_scope=)", classes="scope-list-title")
-                yield ScopeList(id="optional", classes="scope-list")
+                yield FieldLabel(
+                    "Optional  (optional_scope=)", id="optional-title", classes="scope-list-title"
+                )
+                yield ScopeChecklist(id="optional", classes="scope-list")
         with VerticalScroll(id="scope-bottom"):
             yield Static("", id="scope-lint")
             yield Static("", id="scope-strings", markup=False)
@@ -140,31 +145,31 @@ class ScopesScreen(SectionScreen):
             groups[OTHER_GROUP] = extra
         return [(group, infos) for group, infos in groups.items() if infos]
 
+    def on_mount(self) -> None:
+        """↑ on the first scope of either list goes back to the filter."""
+        for checklist in self.query(ScopeChecklist):
+            checklist.on_leave_top = self.action_focus_filter
+            checklist.on_slash = self._focus_filter_now
+        self.query_one("#scope-filter", FilterBox).on_down = self._focus_list_now
+        super().on_mount()
+
     def _rebuild(self) -> None:
-        """Replace both lists' options with the filtered catalogue (once per keystroke)."""
-        rows = self._rows()
-        self._visible = [info.name for _, infos in rows for info in infos]
-        for list_id, chosen in (("required", self.required), ("optional", self.optional)):
-            widget = self.query_one(f"#{list_id}", SelectionList)
-            options: list[Selection[str]] = []
-            for group, infos in rows:
-                options.append(
-                    Selection(
-                        Content.styled(f"── {group}", "bold"),
-                        f"{HEADING}{group}",
-                        False,
-                        disabled=True,
-                    )
-                )
-                options.extend(
-                    Selection(_prompt(info), info.name, info.name in chosen) for info in infos
-                )
-            # The rebuild re-selects what is ticked: that is not a user change.
-            with widget.prevent(SelectionList.SelectedChanged, SelectionList.SelectionToggled):
-                widget.clear_options()
-                widget.add_options(options)
-            if options and widget.highlighted is None:
-                widget.highlighted = 1 if len(options) > 1 else 0
+        """Give both checklists the filtered catalogue (once per keystroke)."""
+        groups = self._rows()
+        self._visible = [info.name for _, infos in groups for info in infos]
+        rows: list[ScopeRow] = []
+        for group, infos in groups:
+            rows.append(ScopeRow("", group))
+            rows.extend(_row(info) for info in infos)
+        self.query_one("#required", ScopeChecklist).set_rows(rows, self.required)
+        self.query_one("#optional", ScopeChecklist).set_rows(rows, self.optional)
+        empty = self.query_one("#scope-empty", Static)
+        nothing = not rows
+        if nothing:
+            empty.update(f"No scope matches '{self._query.strip()}' — esc clears the filter")
+        if empty.display != nothing:
+            empty.display = nothing
+            self.query_one("#scope-lists").display = not nothing
 
     def _filter_now(self, value: str) -> None:
         """Each filter keystroke, straight from the field (one frame: see FilterBox)."""
@@ -174,19 +179,16 @@ class ScopesScreen(SectionScreen):
 
     @on(Input.Submitted, "#scope-filter")
     def _filter_done(self) -> None:
-        self.query_one("#required", SelectionList).focus()
+        self.query_one("#required", ScopeChecklist).focus()
 
-    @on(SelectionList.SelectionToggled)
-    def _toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
-        value = event.selection.value
-        if value.startswith(HEADING):
-            return
-        target = self.required if event.selection_list.id == "required" else self.optional
-        if value in event.selection_list.selected:
-            target.add(value)
-        else:
-            target.discard(value)
+    @on(ScopeChecklist.Toggled)
+    def _toggled(self, event: ScopeChecklist.Toggled) -> None:
+        # The checklist shares the screen's set and has already changed it.
         self._summarise()
+
+    def _say(self, content: Content | str) -> None:
+        """What a key just did, on the line under the filter (toasts would cover the strings)."""
+        self.query_one("#scope-preset", Static).update(content)
 
     # ------------------------------------------------------------- summary
 
@@ -251,7 +253,7 @@ class ScopesScreen(SectionScreen):
         else:
             required, optional = PRESETS[name]
             self.required, self.optional = set(required), set(optional)
-        self.query_one("#scope-preset", Static).update(
+        self._say(
             Content.assemble(
                 Content.styled("Preset: ", "bold"),
                 Content(name),
@@ -265,22 +267,42 @@ class ScopesScreen(SectionScreen):
         """Focus the filter box."""
         self.query_one("#scope-filter", Input).focus()
 
+    def _focus_list_now(self) -> None:
+        self.set_focus(self.query_one("#required", ScopeChecklist))
+
+    def _focus_filter_now(self) -> None:
+        self.set_focus(self.query_one("#scope-filter", Input))
+
     def action_leave_filter(self) -> None:
         """Down from the filter goes to the Required list."""
         if isinstance(self.focused, Input):
-            self.query_one("#required", SelectionList).focus()
+            self.query_one("#required", ScopeChecklist).focus()
+
+    def action_go_back(self) -> None:
+        """Esc clears a filter first (and returns to the list); with no filter, back."""
+        box = self.query_one("#scope-filter", Input)
+        if box.value:
+            box.value = ""
+            self.query_one("#required", ScopeChecklist).focus()
+            return
+        super().action_go_back()
+
+    def focus_on_return(self) -> None:
+        """Never come back to the filter box: `p`, `/` and `b` would be typed into it."""
+        if self.focused is None or isinstance(self.focused, Input):
+            self.query_one("#required", ScopeChecklist).focus(scroll_visible=False)
 
     def action_copy_scope(self) -> None:
         """Copy the `scope=` string (OSC 52)."""
         scope, _ = scope_params(*self.selection())
         self.app.copy_to_clipboard(scope)
-        self.notify("Copied the scope= string")
+        self._say(Content.styled("✔ Copied the scope= string", "$text-success"))
 
     def action_copy_optional(self) -> None:
         """Copy the `optional_scope=` string (OSC 52)."""
         _, optional = scope_params(*self.selection())
         self.app.copy_to_clipboard(optional)
-        self.notify("Copied the optional_scope= string")
+        self._say(Content.styled("✔ Copied the optional_scope= string", "$text-success"))
 
     def action_save(self) -> None:
         """Store the selection and mark it confirmed (in a worker)."""
@@ -291,7 +313,7 @@ class ScopesScreen(SectionScreen):
             self.service.profile.app, SettingsInput(scopes=required, optional_scopes=optional)
         )
         if not outcome.ok:
-            self.notify(f"Can't save: {outcome.refusals[0].reason}", severity="error", markup=False)
+            self._say(Content.styled(f"✖ Can't save: {outcome.refusals[0].reason}", "$text-error"))
             return
         self._save(outcome.app)
 
@@ -301,11 +323,11 @@ class ScopesScreen(SectionScreen):
             await self.service.save_app(app)
         except USER_ERRORS as exc:
             err = user_error(exc)
-            body = f"{err.message}\n→ {err.action}" if err.action else err.message
-            self.notify(body, title="Not saved", severity="error", markup=False)
+            body = f"{err.message} → {err.action}" if err.action else err.message
+            self._say(Content.styled(f"✖ Not saved: {body}", "$text-error"))
             return
         self._loaded_from = (app.scopes, app.optional_scopes)
         self.required, self.optional = set(app.scopes), set(app.optional_scopes)
         self._rebuild()
-        self.notify("Scopes saved. Next: press F5 to authorize.", timeout=3)
+        self._say(Content.styled("✔ Scopes saved. Next: press F5 to authorize.", "$text-success"))
         self.hub_app.changed()

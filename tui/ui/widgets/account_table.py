@@ -34,6 +34,7 @@ from tui.ui.widgets.account_rows import (
     row_for,
     search_text,
 )
+from tui.ui.widgets.field import follow_focus
 
 JUMP_IDLE = 2.0
 """Seconds without a digit after which a `#` jump ends by itself."""
@@ -157,6 +158,10 @@ class AccountTable(ScrollView, can_focus=True):
         self._highlight_sent = False
         self._jump: str | None = None
         self._jump_at = 0.0
+        self.on_leave_top: Callable[[], None] | None = None
+        """Called when ↑ is pressed on the first row (e.g. to go back to a filter box)."""
+        self.on_slash: Callable[[], None] | None = None
+        """Called at once on `/` (to focus a filter box before the next keys arrive)."""
         self.on_highlight: Callable[[int | None], None] | None = None
         """Called at once (before the `Highlighted` message) when the cursor's hub id changes:
         a detail panel updated here is painted in the same frame as the cursor."""
@@ -336,7 +341,10 @@ class AccountTable(ScrollView, can_focus=True):
             self.refresh(Region(0, y, self.size.width, 1))
 
     def action_cursor_up(self) -> None:
-        """One row up."""
+        """One row up; from the first row, `on_leave_top` (if set)."""
+        if self._cursor == 0 and self.on_leave_top is not None:
+            self.on_leave_top()
+            return
         self._move_to(self._cursor - 1)
 
     def action_cursor_down(self) -> None:
@@ -395,6 +403,13 @@ class AccountTable(ScrollView, can_focus=True):
 
     def on_key(self, event: events.Key) -> None:
         """`#` starts a jump; then digits extend the hub id (they are not section keys)."""
+        if follow_focus(self, event):
+            return
+        if event.key == "slash" and self.on_slash is not None and self._jump is None:
+            event.stop()
+            event.prevent_default()
+            self.on_slash()
+            return
         if event.key == "number_sign":
             # Handled here rather than by the binding alone: keys typed in one burst (a paste,
             # tmux send-keys) reach this widget in order, while a binding runs only once the
@@ -492,7 +507,10 @@ class AccountTable(ScrollView, can_focus=True):
             style = self.rich_style
         else:
             style = self.get_component_rich_style("account-table--even-row")
-        segments = [Segment(line(cells), style)]
+        text = line(cells)
+        if kind == 2 and self.has_focus:
+            text = "▶" + text[1:]  # the focus shows without colour too
+        segments = [Segment(text, style)]
         if len(self._strips) > 512:
             self._strips.clear()
         self._strips[key] = segments

@@ -69,10 +69,26 @@ class KeyBar(Static):
         items: list[Content] = []
         help_item: Content | None = None
         keys = self.keys()
+        # While a text field has focus, plain keys are typing: say so, and list only the keys
+        # that still act there (priority bindings: F-keys, ctrl+ keys).
+        typing_into = getattr(self.screen, "typing_into", None)
+        typing = typing_into() if callable(typing_into) else None
+        if typing:
+            items.append(
+                Content.assemble(
+                    Content.styled(" typing into ", _DIM),
+                    Content.styled(typing, "bold"),
+                    Content.styled(" — F-keys switch sections ", _DIM),
+                )
+            )
         for binding, enabled in keys:
             if binding.key == app.COMMAND_PALETTE_BINDING:
                 continue
+            if typing and not binding.priority:
+                continue
             key = app.get_key_display(binding)
+            if typing and binding.action == "help":
+                key = "F1"
             item = Content.assemble(
                 Content.styled(f" {key}", "bold $text-accent" if enabled else _DIM),
                 Content.styled(f" {binding.description} ", "" if enabled else _DIM),
@@ -103,6 +119,7 @@ class KeyBar(Static):
                 bar = Content.assemble(bar, " " * gap, hint)
         # A key greyed out (or back) changes the styling only: compare that too.
         signature = bar.plain + "".join("1" if enabled else "0" for _, enabled in keys)
+        signature += "T" if typing else ""
         if signature != self._last:
             self._last = signature
             self.update(bar, layout=False)
