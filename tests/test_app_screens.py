@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, SelectionList
+from textual.widgets import Input
 
 from tests.app_helpers import MAIN_HUB, sandbox_env, screen_text, settle, static_text, wait_until
 from tests.conftest import OpenSection
@@ -18,6 +18,7 @@ from tui.ui.app import DemoInfo, HubSpotApp, detect_ssh, ssh_target
 from tui.ui.screens.help import HelpScreen
 from tui.ui.screens.oauth import OAuthScreen
 from tui.ui.screens.scopes import ScopesScreen
+from tui.ui.widgets.scope_checklist import ScopeChecklist
 
 
 async def test_new_user_lands_on_overview_and_is_led_on(open_section: OpenSection) -> None:
@@ -74,7 +75,13 @@ async def test_section_keys_work_with_an_input_focused(open_section: OpenSection
         assert app.current_mode == "accounts"
         await pilot.press("4")
         assert app.current_mode == "oauth"
-        await pilot.press("b")
+        # OAuth opens on its Pin field: digits and b are typed there (b is refused), esc
+        # still goes back.
+        pin = app.screen.query_one("#pin", Input)
+        assert app.focused is pin
+        await pilot.press("2", "b")
+        assert app.current_mode == "oauth" and pin.value == "2"
+        await pilot.press("escape")
         assert app.current_mode == "overview"
         await pilot.press("3")
         await pilot.press("escape")
@@ -102,7 +109,27 @@ async def test_too_small_terminal_shows_a_clear_message(open_section: OpenSectio
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
         assert "Terminal too small" not in screen_text(app)
-        assert "Pin to account" in screen_text(app)
+        # F5 was pressed behind the notice: it did nothing.
+        assert app.current_mode == "overview"
+        assert "Install checklist" in screen_text(app)
+
+
+async def test_too_small_terminal_takes_no_keys_but_quit(open_section: OpenSection) -> None:
+    """At 60x20 only quitting acts: ? (help), F6 then d (remove) change nothing behind it."""
+    async with open_section(size=(60, 20), accounts=(MAIN_HUB,)) as (_, app, pilot):
+        await pilot.press("question_mark", "f1", "f6", "d", "y", "5", "enter", "r", "t")
+        await settle(pilot)
+        assert app.current_mode == "overview"
+        assert len(app.screen_stack) == 1  # no help, no confirmation
+        assert MAIN_HUB in app.service.profile.accounts
+        assert "Terminal too small" in screen_text(app)
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert app.current_mode == "overview" and len(app.screen_stack) == 1
+        await pilot.resize_terminal(60, 20)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
 
 
 async def test_help_lists_every_key_and_closes(open_section: OpenSection) -> None:
@@ -239,18 +266,16 @@ async def test_scopes_filter_preset_lint_and_exact_strings(open_section: OpenSec
     async with open_section("f4", size=(80, 24)) as (_, app, pilot):
         screen = app.screen
         assert isinstance(screen, ScopesScreen)
-        required = screen.query_one("#required", SelectionList)
-        optional = screen.query_one("#optional", SelectionList)
-        full = required.option_count
+        required = screen.query_one("#required", ScopeChecklist)
+        optional = screen.query_one("#optional", ScopeChecklist)
+        full = len(required.rows)
         assert "4 required · 5 optional" in static_text(app, "#scope-counts")
 
         await pilot.press("slash")
         await pilot.press(*"line")
         await pilot.pause()
-        values = [required.get_option_at_index(i).value for i in range(required.option_count)]
-        scopes = [v for v in values if not v.startswith("\x00")]
-        assert scopes == [info.name for info in filter_scopes("line")]
-        assert optional.option_count == required.option_count < full
+        assert required.scopes == [info.name for info in filter_scopes("line")]
+        assert len(optional.rows) == len(required.rows) < full
         # The filter only narrows the view: the selection is unchanged.
         assert "4 required · 5 optional" in static_text(app, "#scope-counts")
 
@@ -292,9 +317,10 @@ async def test_scope_toggle_by_keyboard_and_save(open_section: OpenSection) -> N
     async with open_section("f4", size=(80, 24)) as (_, app, pilot):
         screen = app.screen
         assert isinstance(screen, ScopesScreen)
-        required = screen.query_one("#required", SelectionList)
+        required = screen.query_one("#required", ScopeChecklist)
         assert app.focused is required
-        highlighted = required.get_option_at_index(required.highlighted or 0).value
+        highlighted = required.highlighted
+        assert highlighted is not None
         before = highlighted in screen.required
         await pilot.press("space")
         await pilot.pause()
