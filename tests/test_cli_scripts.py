@@ -317,3 +317,18 @@ def test_no_secret_leaks_from_api_or_connector(authorized: Cli) -> None:
         assert len(needle) > 20
         for text in haystacks:
             assert needle not in text
+
+
+def test_api_waits_out_a_rate_limit_like_every_other_call(authorized: Cli) -> None:
+    cli = authorized
+    cli.sandbox.faults.add(PRODUCTS, FaultKind.RATE_LIMIT, retry_after=0.2)
+    result = cli("api", PRODUCTS, "-F", "limit=2")
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)["results"]) == 2
+    statuses = [e.status for e in cli.sandbox.request_log if e.path == PRODUCTS]
+    assert statuses[-2:] == [429, 200]
+    # A daily limit is not waited out (HubSpot asks for hours): the 429 is reported, exit 1.
+    cli.sandbox.faults.add(PRODUCTS, FaultKind.RATE_LIMIT, policy="DAILY", times=-1)
+    daily = cli("api", PRODUCTS)
+    assert daily.returncode == 1 and "error:" in daily.stderr
+    assert json.loads(daily.stdout)["policyName"] == "DAILY"
