@@ -19,6 +19,7 @@ from textual.widgets import Static
 from tui.core.connector import ConnectorSheet
 from tui.hubspot.models import mask
 from tui.ui.screens.base import SectionScreen, update
+from tui.ui.widgets.field import FieldLabel
 
 ROWS: tuple[tuple[str, str], ...] = (
     ("client_id", "Client ID"),
@@ -43,9 +44,17 @@ class SheetRow(Horizontal):
         self._label = label
 
     def compose(self) -> ComposeResult:
-        """Label, then the value."""
-        yield Static(self._label, classes="sheet-label", markup=False)
+        """Label (`▶` while focused, so the cursor reads without colour), then the value."""
+        yield FieldLabel(self._label, classes="sheet-label")
         yield Static("", classes="sheet-value", markup=False)
+
+    def on_focus(self) -> None:
+        """Mark the label."""
+        self.query_one(FieldLabel).set_focused(True)
+
+    def on_blur(self) -> None:
+        """Unmark the label."""
+        self.query_one(FieldLabel).set_focused(False)
 
 
 class ConnectorScreen(SectionScreen):
@@ -63,8 +72,7 @@ class ConnectorScreen(SectionScreen):
     #connector-title { margin: 0 0 1 0; }
     .sheet-row { height: auto; padding: 0 1; }
     .sheet-row:focus { background: $boost; }
-    .sheet-row:focus .sheet-label { color: $text-accent; text-style: bold; }
-    .sheet-label { width: 17; color: $foreground-muted; }
+    .sheet-label { width: 19; }
     .sheet-value { width: 1fr; height: auto; }
     #connector-hint { margin: 1 0 0 0; color: $foreground-muted; }
     """
