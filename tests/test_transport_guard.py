@@ -42,7 +42,7 @@ CASES = "hardening: hostile cases refused or bounded"
 def cli(
     *args: str, env: dict[str, str] | None = None, prefix: tuple[str, ...] = (), timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    result = subprocess.run(
         [*prefix, sys.executable, "-m", "tui", *args],
         capture_output=True,
         text=True,
@@ -51,6 +51,12 @@ def cli(
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
+    # A refusal explains itself without quoting what it refused to send.
+    shown = result.stdout + result.stderr
+    for secret in (DEMO_APP.client_secret, "at-old", "rt-old"):
+        assert secret not in shown
+    add_figure("leak search: refusal outputs searched (transport guard)", 1)
+    return result
 
 
 def store_account(config_dir: Path, *, token_origin: str, secret_origin: str) -> None:
