@@ -366,7 +366,7 @@ async def test_401_on_every_api_call(tmp_path: Path) -> None:
         report = await env.service.check(MAIN)
         tried("token 401×check")
         assert "did not accept the access token" in report.check_error
-        assert "authorize the account again" in report.check_error
+        assert "authorize the account again" in report.check_error.lower()
         # One refresh between the two attempts, no retry storm.
         tokens = [r for r in env.sandbox.request_log[mark:] if r.path == TOKEN]
         assert len(tokens) == 1

@@ -627,7 +627,53 @@ def test_products_page_through_with_the_after_cursor(client: httpx.Client) -> No
         url = f"/crm/v3/objects/products?after={nxt['after']}" if nxt else None
         if nxt:
             assert nxt["link"].endswith(f"after={nxt['after']}")
-    assert pages == 3 and len(seen) == len(set(seen)) == 25
+    # The main account holds more than one 100-record page: 24 default pages of 10.
+    assert pages == 24 and len(seen) == len(set(seen)) == 240
+
+
+def test_products_past_the_100_cap_need_paging(client: httpx.Client) -> None:
+    token = login(client)["access_token"]
+    sizes: list[int] = []
+    seen: list[str] = []
+    after = ""
+    while True:
+        query = f"limit=500&properties=name&after={after}" if after else "limit=500"
+        body = client.get(f"/crm/v3/objects/products?{query}", headers=bearer(token)).json()
+        sizes.append(len(body["results"]))
+        seen += [item["id"] for item in body["results"]]
+        nxt = body.get("paging", {}).get("next")
+        if not nxt:
+            break
+        after = nxt["after"]
+        assert nxt["link"].endswith(f"limit=100&after={after}")
+    assert sizes == [100, 100, 40] and len(set(seen)) == 240
+
+
+def test_properties_repeated_or_comma_separated_are_all_honoured(client: httpx.Client) -> None:
+    token = login(client)["access_token"]
+    always = {"hs_object_id", "createdate", "hs_lastmodifieddate"}
+    asked = {"name", "price", "hs_sku", "hs_recurring_billing_period", "hs_cost_of_goods_sold"}
+    queries = (
+        "properties=name&properties=price&properties=hs_sku"
+        "&properties=hs_recurring_billing_period&properties=hs_cost_of_goods_sold",
+        "properties=name,price,hs_sku,hs_recurring_billing_period,hs_cost_of_goods_sold",
+        "properties=name,%20price&properties=hs_sku,hs_recurring_billing_period"
+        "&properties=hs_cost_of_goods_sold,,",
+    )
+    for query in queries:
+        body = client.get(f"/crm/v3/objects/products?limit=3&{query}", headers=bearer(token))
+        for item in body.json()["results"]:
+            assert set(item["properties"]) == asked | always, query
+            # Asked for and empty: null, as HubSpot answers (never left out, never "").
+            assert item["properties"]["hs_cost_of_goods_sold"] is None
+        periods = [i["properties"]["hs_recurring_billing_period"] for i in body.json()["results"]]
+        assert periods == [None, "P12M", None]
+    # A name the object type does not have is ignored, as HubSpot does.
+    odd = client.get(
+        "/crm/v3/objects/line_items?limit=1&properties=quantity,no_such_property&properties=discount",
+        headers=bearer(token),
+    ).json()["results"][0]["properties"]
+    assert set(odd) == {"quantity", "discount"} | always and odd["discount"] is None
 
 
 def test_limit_defaults_to_10_and_caps_at_100(client: httpx.Client) -> None:

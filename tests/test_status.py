@@ -282,7 +282,9 @@ def test_a_check_older_than_a_day_is_a_warning() -> None:
 def test_authorized_ok_variants() -> None:
     profile = ready_profile(hub_domain="")
     profile.accounts[DEV] = AccountReport(DEV)
-    assert check(status(profile), "authorized").detail == "2 accounts authorized; active 44120003"
+    # No domain (v3 introspection doesn't promise one): named by its portal name instead.
+    detail = check(status(profile), "authorized").detail
+    assert detail == "2 accounts authorized; active 44120003 (Acme Inc)"
     profile.active_hub_id = None
     assert check(status(profile), "authorized").detail == "2 accounts authorized; none active"
     profile.active_hub_id = 999  # points at nothing: same as none

@@ -91,7 +91,7 @@ def render_accounts(profile: Profile, token_expires_at: ExpiryLookup, *, now: fl
     if not profile.accounts:
         return "No authorized accounts yet. Run `hubspot-tui login`."
     header = (
-        f"  {'HUB ID':<10} {'DOMAIN':<24} {'TYPE':<14} {'ROLE':<11} {'REGION':<6} "
+        f"  {'HUB ID':<10} {'NAME':<30} {'TYPE':<14} {'ROLE':<11} {'REGION':<6} "
         f"{'PRODUCTS':<22} {'LINE ITEMS':<22} {'SCOPES':<7} TOKEN"
     )
     lines = ["Accounts:", header]
@@ -109,9 +109,9 @@ def _account_row(
     token = format_duration(expires_at - now) if expires_at is not None else "none"
     granted = len(set(account.scopes_granted) & set(account.scopes_requested))
     scopes = f"{granted}/{len(account.scopes_requested)}" if account.scopes_requested else "-"
-    domain = fit_cells(clean_line(account.hub_domain, 100), 24)  # by terminal cells: wide chars
+    name = fit_cells(clean_line(account.display_name, 100), 30)  # by terminal cells: wide chars
     return (
-        f"{'*' if active else ' '} {account.hub_id:<10} {domain} "
+        f"{'*' if active else ' '} {account.hub_id:<10} {name} "
         f"{account.account_type.value:<14} {ROLE_BADGE.get(account.role.value, '?'):<11} "
         f"{account.region or '-':<6} {probe_text(account.products):<22} "
         f"{probe_text(account.line_items):<22} {scopes:<7} {token}"

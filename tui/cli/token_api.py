@@ -14,7 +14,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from tui.cli.output import print_error
-from tui.hubspot.errors import InputError, RefreshTokenRevoked
+from tui.hubspot.errors import InputError, ReauthorizeRequired
 
 if TYPE_CHECKING:
     from tui.cli.commands import Handler
@@ -119,7 +119,7 @@ async def _reauthorize_hint(work: Any, hub_id: int) -> Any:
     """Await `work`; a dead refresh token's error names the command that re-authorizes."""
     try:
         return await work
-    except RefreshTokenRevoked as exc:
+    except ReauthorizeRequired as exc:
         exc.action = f"Re-authorize the account: `hubspot-tui login --account {hub_id}`"
         raise
 

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tui.hubspot.errors import UnexpectedResponse
+from tui.hubspot.errors import HubSpotError, UnexpectedResponse, refresh_failed_after_401
 
 if TYPE_CHECKING:
     from tui.hubspot.api_call import ApiResponse
@@ -38,7 +38,8 @@ async def authenticated_call(
     """One request with a fresh token; on a 401, refresh once and retry once.
 
     HubSpot says a 401 is no proof that the token expired (a clock skew, a revoked token); one
-    forced refresh settles it, and a second 401 is returned as it is.
+    forced refresh settles it, and a second 401 is returned as it is. A refused refresh after
+    the 401 raises `ReauthorizeRequired` (UNINSTALLED).
 
     Raises:
         HubSpotError: the token could not be had or refreshed, or no usable answer came.
@@ -48,7 +49,14 @@ async def authenticated_call(
     current = await tokens(False)
     answer = await call(client, method, path, bearer=current.access_token, params=params, body=body)
     if answer.status == 401:
-        current = await tokens(True)
+        try:
+            current = await tokens(True)
+        except HubSpotError as failed:
+            # HubSpot's rule: a 401 followed by a refused refresh means the app was uninstalled.
+            meaning = refresh_failed_after_401(failed)
+            if meaning is failed:
+                raise
+            raise meaning from None
         answer = await call(
             client, method, path, bearer=current.access_token, params=params, body=body
         )

@@ -114,8 +114,8 @@ def _check(
 
 
 def _label(account: AccountReport) -> str:
-    """`44120003 (acme.com)`, or just the id when the domain is unknown."""
-    return f"{account.hub_id} ({account.hub_domain})" if account.hub_domain else str(account.hub_id)
+    """`44120003 (acme.com)`; without a domain, `44120003 (app.hubspot.com · STANDARD)`."""
+    return f"{account.hub_id} ({account.display_name})"
 
 
 def _plural(n: int, word: str) -> str:

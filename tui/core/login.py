@@ -105,7 +105,7 @@ def probe_summary(report: AccountReport) -> str:
 
 def verdict(report: AccountReport) -> str:
     """One line saying whether this is the account the connector should use."""
-    name = report.portal_name or report.hub_domain or str(report.hub_id)
+    name = report.portal_name or report.display_name
     if report.role is AccountRole.MAIN:
         return f"{name} ({report.hub_id}) is your main account"
     if report.role is AccountRole.STANDARD and report.products.access is Access.ERROR:

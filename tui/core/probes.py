@@ -8,7 +8,9 @@ The rules for what a failure does to the stored report live here too:
 - a transient failure (network, 5xx, 429, garbage) raises and leaves the last good answers as
   they were, so a blip never flips the checklist (a failed probe is not proof the account has no
   Products); only `check_error`/`check_error_code` record the failed attempt;
-- a revoked refresh token, or a 401 that survives a refresh, is recorded on the account;
+- a grant that is dead (`ReauthorizeRequired`: a refused refresh token, a 401 followed by a refused
+  refresh, a 401 that survives a refresh, a damaged stored token) is recorded on the account
+  (`token_revoked`);
 - a 403 on Products/Line Items is read against the grant (`classify_refusal`): HubSpot's
   `category` says MISSING_SCOPES for seat gates too;
 - a login whose code was exchanged but whose account could not be checked keeps the tokens
@@ -31,7 +33,13 @@ from typing import TYPE_CHECKING
 from tui.core.login import inspect_failed, unchecked_report
 from tui.core.profile import Profile, ProfileSecrets
 from tui.core.reasons import NO_SEAT_ADVICE, Reason
-from tui.hubspot.errors import AuthenticationError, HubSpotError, RefreshTokenRevoked
+from tui.hubspot.errors import (
+    AuthenticationError,
+    HubSpotError,
+    ReauthorizeRequired,
+    refresh_failed_after_401,
+    token_rejected,
+)
 from tui.hubspot.models import (
     Access,
     AccountDetails,
@@ -177,7 +185,7 @@ async def inspect(
 async def check(ctx: ProbeContext, hub_id: int) -> AccountReport:
     """Re-probe one account live (refreshing its token first when due) and store the report.
 
-    A revoked refresh token (or a 401 that survives a refresh) is recorded on the account
+    A dead grant (`ReauthorizeRequired`, see `_inspect_refreshing`) is recorded on the account
     (`check_error_code` `token_revoked`) and returned, not raised. A transient failure (network,
     5xx, 429) is recorded as `check_failed` with its message, the last good answers and
     `checked_at` are kept, and the error is raised. The pending entry (`PENDING_HUB_ID`) is
@@ -186,16 +194,8 @@ async def check(ctx: ProbeContext, hub_id: int) -> AccountReport:
     previous = ctx.profile().accounts.get(hub_id)
     hint = hub_id if hub_id != PENDING_HUB_ID else None
     try:
-        tokens = await ctx.refresh(hub_id, False)
-        try:
-            report = await inspect(ctx, tokens, hub_hint=hint, previous=previous, strict=True)
-        except AuthenticationError:
-            # HubSpot says a 401 is not proof the token is dead: refresh once and retry.
-            tokens = await ctx.refresh(hub_id, True)
-            report = await inspect(ctx, tokens, hub_hint=hint, previous=previous, strict=True)
-    except RefreshTokenRevoked:
-        return ctx.profile().accounts.get(hub_id) or AccountReport(hub_id=hub_id)
-    except AuthenticationError as exc:
+        report = await _inspect_refreshing(ctx, hub_id, hint, previous)
+    except ReauthorizeRequired as exc:
         await mark_broken(ctx, hub_id, f"{exc.message}. {exc.action}".strip())
         return ctx.profile().accounts.get(hub_id) or AccountReport(hub_id=hub_id)
     except HubSpotError as exc:
@@ -238,6 +238,34 @@ async def _identified(ctx: ProbeContext, report: AccountReport) -> AccountReport
 
     await ctx.update(mutate)
     return ctx.profile().accounts.get(report.hub_id, report)
+
+
+async def _inspect_refreshing(
+    ctx: ProbeContext, hub_id: int, hint: int | None, previous: AccountReport | None
+) -> AccountReport:
+    """`inspect` with the stored token, refreshed when due, and once more after a 401.
+
+    Raises:
+        ReauthorizeRequired: the refresh token is dead; or a 401 was followed by a refused
+            refresh (HubSpot's rule: the app was uninstalled); or a 401 survived a refresh.
+        HubSpotError: anything transient (network, 5xx, 429), which says nothing about the grant.
+    """
+    tokens = await ctx.refresh(hub_id, False)
+    try:
+        return await inspect(ctx, tokens, hub_hint=hint, previous=previous, strict=True)
+    except AuthenticationError:
+        pass  # HubSpot says a 401 alone is not proof the token is dead: refresh once and retry.
+    try:
+        tokens = await ctx.refresh(hub_id, True)
+    except HubSpotError as failed:
+        meaning = refresh_failed_after_401(failed)
+        if meaning is failed:
+            raise
+        raise meaning from None
+    try:
+        return await inspect(ctx, tokens, hub_hint=hint, previous=previous, strict=True)
+    except AuthenticationError as again:
+        raise token_rejected(again) from None
 
 
 async def recheck_all(

@@ -36,6 +36,7 @@ from tui.hubspot.errors import (
     HubSpotError,
     InputError,
     OAuthError,
+    ReauthorizeRequired,
     RefreshTokenRevoked,
 )
 from tui.hubspot.models import AccountReport, InstallStatus, TokenSet
@@ -60,11 +61,6 @@ if TYPE_CHECKING:
 
     from tui.core.store import ProfileStore
     from tui.hubspot.client import HubSpotClient
-
-REVOKED_HINT = (
-    "HubSpot no longer accepts this account's refresh token: the app was uninstalled, the "
-    "installing user was removed, or the token was revoked"
-)
 
 
 class InstallService:
@@ -455,9 +451,9 @@ class InstallService:
                 client_secret=client_secret,
                 refresh_token=tokens.refresh_token,
             )
-        except RefreshTokenRevoked as exc:
+        except ReauthorizeRequired as exc:
             await probes.mark_broken(
-                self._probe_context, hub_id, f"{REVOKED_HINT}. {exc.action}".strip()
+                self._probe_context, hub_id, f"{exc.message}. {exc.action}".strip()
             )
             raise
         new_tokens = grant.tokens
@@ -516,6 +512,8 @@ class InstallService:
                 revoked = True
             except (RefreshTokenRevoked, AuthenticationError):
                 revoked = True
+            except ReauthorizeRequired:
+                pass  # a damaged stored token is never sent: there is nothing HubSpot can revoke
             except HubSpotError:
                 if not force:
                     raise

@@ -20,6 +20,7 @@ from tui.hubspot.client import _Attempt, _maybe_sent, _scrubbed
 from tui.hubspot.errors import HubSpotError, RateLimited, UnexpectedResponse
 from tui.hubspot.models import RateLimit
 from tui.hubspot.origins import require_base
+from tui.hubspot.refusals import refuse_damaged_tokens
 
 if TYPE_CHECKING:
     from tui.hubspot.client import HubSpotClient
@@ -103,6 +104,7 @@ async def call(
     if client._base_problem:
         require_base(client._api_base, "The API base")  # nothing in clear over a network
     client._client()  # built outside the deadline (loading the CA bundle is not HubSpot's time)
+    refuse_damaged_tokens(bearer, None)
     headers = {"Authorization": f"Bearer {bearer}"}
     if body is not None:
         headers["Content-Type"] = "application/json"

@@ -42,6 +42,7 @@ from tui.hubspot.models import (
     TokenInfo,
 )
 from tui.hubspot.origins import base_url_problem, origin_of, require_base
+from tui.hubspot.refusals import refuse_damaged_tokens
 
 if TYPE_CHECKING:
     import httpx
@@ -373,6 +374,7 @@ class HubSpotClient:
         if self._base_problem:
             # Refused before a byte is sent: a plain-http base would carry secrets in clear.
             require_base(self._api_base, "The API base")
+        refuse_damaged_tokens(bearer, form)
         headers = {"Authorization": f"Bearer {bearer}"} if bearer is not None else {}
         secrets = [v for k, v in (form or {}).items() if k in _SECRET_FIELDS]
         if bearer:

@@ -103,12 +103,93 @@ class ClientCredentialsError(OAuthError):
     """BAD_CLIENT_ID / BAD_CLIENT_SECRET / invalid_client."""
 
 
-class RefreshTokenRevoked(OAuthError):
+class ReauthorizeRequired(HubSpotError):
+    """The stored grant is dead: only authorizing the account again helps.
+
+    Recognised by type (or by `code in REAUTHORIZE_CODES` once stored), never by its text:
+    - `BAD_REFRESH_TOKEN`: the token endpoint refused the refresh token (`RefreshTokenRevoked`);
+    - `UNINSTALLED`: an API call got 401 and the refresh that followed was refused (HubSpot's
+      rule: 401 + failed refresh = the app was uninstalled);
+    - `TOKEN_REJECTED`: HubSpot still answers 401 with a freshly refreshed access token;
+    - `BAD_STORED_TOKEN`: a stored token is not a token at all (not printable ASCII), so it is
+      never sent.
+    """
+
+
+REAUTHORIZE_CODES = frozenset(
+    {"BAD_REFRESH_TOKEN", "UNINSTALLED", "TOKEN_REJECTED", "BAD_STORED_TOKEN"}
+)
+"""`HubSpotError.code` values meaning "authorize the account again" (`ReauthorizeRequired`)."""
+
+
+def needs_reauthorization(error: HubSpotError | str) -> bool:
+    """True when `error` (or a stored error code) means the account must be authorized again."""
+    if isinstance(error, HubSpotError):
+        return isinstance(error, ReauthorizeRequired) or error.code in REAUTHORIZE_CODES
+    return error in REAUTHORIZE_CODES
+
+
+class RefreshTokenRevoked(OAuthError, ReauthorizeRequired):
     """BAD_REFRESH_TOKEN: the app was uninstalled, the installer removed, or the token revoked."""
 
 
 class AuthenticationError(HubSpotError):
     """401 INVALID_AUTHENTICATION / EXPIRED_AUTHENTICATION on an API call."""
+
+
+_REAUTHORIZE_ACTION = "Authorize the account again"
+
+
+def uninstalled(after: HubSpotError) -> ReauthorizeRequired:
+    """The verdict for "HubSpot answered 401, and the refresh that followed was refused"."""
+    return ReauthorizeRequired(
+        "HubSpot rejected the access token and then refused to refresh it: the app was "
+        "uninstalled from the account, or its grant was revoked",
+        _REAUTHORIZE_ACTION,
+        code="UNINSTALLED",
+        http_status=after.http_status,
+        correlation_id=after.correlation_id,
+    )
+
+
+def refresh_failed_after_401(failed: HubSpotError) -> HubSpotError:
+    """What a failed refresh means when it followed a 401 on an API call.
+
+    HubSpot's rule: 401 + a refused refresh = the app was uninstalled (`UNINSTALLED`). Refused
+    means the token endpoint answered 4xx about the grant; not a 429, not wrong app credentials
+    (fixing the secret is the remedy there), not a failure that never got an answer (those are
+    returned as they are).
+    """
+    if isinstance(failed, ReauthorizeRequired):
+        return failed
+    status = failed.http_status
+    if status is None or not 400 <= status < 500 or status == 429:
+        return failed
+    if isinstance(failed, ClientCredentialsError | RateLimited):
+        return failed
+    return uninstalled(failed)
+
+
+def token_rejected(after: HubSpotError) -> ReauthorizeRequired:
+    """The verdict for "HubSpot still answers 401 with a freshly refreshed access token"."""
+    return ReauthorizeRequired(
+        "HubSpot did not accept the access token even after a refresh: the account's grant "
+        "was revoked",
+        _REAUTHORIZE_ACTION,
+        code="TOKEN_REJECTED",
+        http_status=after.http_status,
+        correlation_id=after.correlation_id,
+    )
+
+
+def bad_stored_token(what: str) -> ReauthorizeRequired:
+    """A stored `what` ("access token", "refresh token") is unusable; it is never sent."""
+    return ReauthorizeRequired(
+        f"The stored {what} is damaged (not printable ASCII without spaces), so hubspot-tui "
+        "does not send it: treat the grant as revoked",
+        _REAUTHORIZE_ACTION,
+        code="BAD_STORED_TOKEN",
+    )
 
 
 class _ScopedError(HubSpotError):

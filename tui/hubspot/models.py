@@ -207,10 +207,34 @@ class AccountReport:
     """
 
     @property
+    def display_name(self) -> str:
+        """What to call this account next to its id; never blank.
+
+        Its domain when HubSpot named one (`hub_domain`, which v3 introspection does not
+        promise), else its `portalName`, else the HubSpot UI host it lives on and its type
+        (`app-eu1.hubspot.com · STANDARD`), else just "HubSpot account".
+        """
+        if self.hub_domain:
+            return self.hub_domain
+        if self.portal_name:
+            return self.portal_name
+        host = _host_of(self.ui_domain)
+        kind = "" if self.account_type is AccountType.UNKNOWN else self.account_type.value
+        return " · ".join(p for p in (host, kind) if p) or "HubSpot account"
+
+    @property
     def scopes_missing(self) -> tuple[str, ...]:
         """Requested scopes HubSpot did not grant (optional scopes dropped silently)."""
         granted = set(self.scopes_granted)
         return tuple(s for s in self.scopes_requested if s not in granted)
+
+
+def _host_of(ui_domain: str) -> str:
+    """The host in a `uiDomain` value ("app.hubspot.com", or a URL by mistake)."""
+    text = ui_domain.strip()
+    if "//" in text:
+        text = text.split("//", 1)[1]
+    return text.split("/", 1)[0].split("?", 1)[0]
 
 
 def derive_role(account_type: AccountType, products: ProbeResult) -> AccountRole:

@@ -22,12 +22,10 @@ from datetime import UTC
 from typing import TypedDict
 
 from tui.hubspot.errors import (
-    OAUTH_ERRORS,
     AuthenticationError,
     Forbidden,
     HubSpotError,
     MissingScopes,
-    OAuthError,
     RateLimited,
     ServerError,
     UnexpectedResponse,
@@ -41,15 +39,24 @@ from tui.hubspot.models import (
     TokenInfo,
     TokenSet,
 )
-from tui.hubspot.text import clean_line
 
-# Contexts the client passes to `error_from_response`. They appear in messages ("… to the token
-# refresh") and decide what an RFC `invalid_grant` without a HubSpot `status` means.
-CTX_EXCHANGE = "authorization code exchange"
-CTX_REFRESH = "token refresh"
-CTX_INTROSPECT = "token check"
-CTX_REVOKE = "token revocation"
-CTX_ACCOUNT = "account details request"
+# The call contexts (`CTX_*`) live beside the OAuth refusal reading; re-exported for the client.
+from tui.hubspot.refusals import (
+    CTX_ACCOUNT as CTX_ACCOUNT,
+)
+from tui.hubspot.refusals import (
+    CTX_EXCHANGE as CTX_EXCHANGE,
+)
+from tui.hubspot.refusals import (
+    CTX_INTROSPECT as CTX_INTROSPECT,
+)
+from tui.hubspot.refusals import (
+    CTX_REFRESH as CTX_REFRESH,
+)
+from tui.hubspot.refusals import (
+    CTX_REVOKE as CTX_REVOKE,
+)
+from tui.hubspot.refusals import as_str, code_of, is_token, oauth_refusal
 
 MAX_EXPIRES_IN = 86_400
 """Upper clamp for `expires_in`: HubSpot issues 1800 s (formerly up to 6 h); a day is plenty."""
@@ -58,7 +65,6 @@ _MAX_ID = 2**63 - 1
 _MAX_BODY = 1 << 20
 """Bodies larger than this are not worth parsing as an error envelope."""
 
-_CODE_RE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 _CORRELATION_RE = re.compile(r"[A-Za-z0-9\-]{1,64}")
 _LEGACY_PERMS_RE = re.compile(r"requires any of \[([^\]]*)\]")
 _SCOPE_NAME_RE = re.compile(r"[A-Za-z0-9_.\-]{1,100}")
@@ -87,11 +93,6 @@ def _as_int(value: object) -> int | None:
         number = int(value)
         return number if 0 < number <= _MAX_ID else None
     return None
-
-
-def _as_str(value: object, limit: int = 200) -> str:
-    """A short printable string, or "" when `value` is not a string."""
-    return clean_line(value, limit)
 
 
 def _as_scopes(value: object) -> tuple[str, ...]:
@@ -152,13 +153,26 @@ def parse_token_response(data: object, *, now: float, old_refresh_token: str = "
         refresh = old_refresh_token
     if not refresh:
         raise _bad("the token answer has no refresh token")
+    access, refresh = access.strip(), refresh.strip()
+    for what, token in (("an access token", access), ("a refresh token", refresh)):
+        if not is_token(token):
+            raise _bad_token(what)
     seconds = _expires_in(data.get("expires_in"))
     return TokenGrant(
-        tokens=TokenSet(access.strip(), refresh.strip(), expires_at=now + seconds, obtained_at=now),
+        tokens=TokenSet(access, refresh, expires_at=now + seconds, obtained_at=now),
         hub_id=_as_int(data.get("hub_id")),
         user_id=_as_int(data.get("user_id")),
         scopes=_as_scopes(data.get("scopes", data.get("scope"))),
-        token_type=_as_str(data.get("token_type"), 32) or "bearer",
+        token_type=as_str(data.get("token_type"), 32) or "bearer",
+    )
+
+
+def _bad_token(what: str) -> UnexpectedResponse:
+    return UnexpectedResponse(
+        f"HubSpot's token answer holds {what} that is not printable ASCII without spaces "
+        "(or is absurdly long); nothing was stored",
+        "Authorize again; if it keeps happening, check that the API base URL is HubSpot's",
+        code="BAD_TOKEN",
     )
 
 
@@ -190,8 +204,8 @@ def parse_token_info(data: object) -> TokenInfo:
     return TokenInfo(
         active=active,
         hub_id=hub_id,
-        hub_domain=_as_str(data.get("hub_domain")),
-        user=_as_str(data.get("user")),
+        hub_domain=as_str(data.get("hub_domain")),
+        user=as_str(data.get("user")),
         user_id=_as_int(data.get("user_id")),
         app_id=_as_int(data.get("app_id")),
         scopes=_as_scopes(data.get("scopes")),
@@ -213,11 +227,11 @@ def parse_account_details(data: object) -> AccountDetails:
     return AccountDetails(
         portal_id=portal_id,
         account_type=AccountType.parse(data.get("accountType")),
-        time_zone=_as_str(data.get("timeZone"), 64),
-        company_currency=_as_str(data.get("companyCurrency"), 16),
-        ui_domain=_as_str(data.get("uiDomain"), 253),
-        data_hosting_location=_as_str(data.get("dataHostingLocation"), 32),
-        portal_name=_as_str(data.get("portalName")),
+        time_zone=as_str(data.get("timeZone"), 64),
+        company_currency=as_str(data.get("companyCurrency"), 16),
+        ui_domain=as_str(data.get("uiDomain"), 253),
+        data_hosting_location=as_str(data.get("dataHostingLocation"), 32),
+        portal_name=as_str(data.get("portalName")),
     )
 
 
@@ -298,38 +312,6 @@ def _decode(body: bytes) -> dict[str, object] | None:
     return data if isinstance(data, dict) else None
 
 
-def _code_of(value: object) -> str:
-    return value if isinstance(value, str) and _CODE_RE.fullmatch(value) else ""
-
-
-# RFC 6749 §5.2 error names all start with one of these.
-_RFC_PREFIXES = ("invalid_", "unsupported_", "unauthorized_", "access_")
-
-
-def _grant_code(description: str, context: str) -> str:
-    """Which HubSpot code an RFC `invalid_grant` stands for, from its description and the call."""
-    text = description.lower()
-    if "redirect" in text:
-        return "MISMATCH_REDIRECT_URI_AUTH_CODE"
-    if "refresh" in text or (context == CTX_REFRESH and "code" not in text):
-        return "BAD_REFRESH_TOKEN"
-    return "EXPIRED_AUTH_CODE" if "expired" in text else "BAD_AUTH_CODE"
-
-
-def _oauth_error(code: str, status: int, cid: str, context: str, redirect_uri: str) -> OAuthError:
-    """Build the error for an OAuth `status` (HubSpot) or `error` (RFC 6749) code."""
-    cls, message, action = OAUTH_ERRORS.get(
-        code,
-        (
-            OAuthError,
-            f"HubSpot refused the {context} ({code})",
-            "Update hubspot-tui, or report this with the correlation id",
-        ),
-    )
-    action = action.replace("{where}", redirect_uri or "the redirect URL shown in Settings")
-    return cls(message, action, code=code, http_status=status, correlation_id=cid)
-
-
 def _required_scopes(envelope: dict[str, object]) -> tuple[str, ...]:
     """Scopes named in `errors[].context` and `context` (granular, legacy and missing lists)."""
     contexts: list[object] = [envelope.get("context")]
@@ -355,8 +337,8 @@ def _rate_limited(
     status: int, cid: str, envelope: dict[str, object], headers: dict[str, str], now: float
 ) -> RateLimited:
     where = _Where(http_status=status, correlation_id=cid)
-    policy = _code_of(envelope.get("policyName")).upper()
-    said = _as_str(envelope.get("message")).lower()
+    policy = code_of(envelope.get("policyName")).upper()
+    said = as_str(envelope.get("message")).lower()
     if policy == "DAILY" or "daily limit" in said:
         return RateLimited(
             "HubSpot's daily API limit for this account is used up",
@@ -428,23 +410,18 @@ def _error_from_response(
     lowered = _lower_headers(headers)
     envelope = _decode(bytes(body)) if isinstance(body, bytes | bytearray) else None
     env: dict[str, object] = envelope or {}
-    cid = _code_of(env.get("correlationId")) or _code_of(lowered.get("x-hubspot-correlation-id"))
+    cid = code_of(env.get("correlationId")) or code_of(lowered.get("x-hubspot-correlation-id"))
     if not _CORRELATION_RE.fullmatch(cid):
         cid = ""
-    category = _code_of(env.get("category")).upper()
+    category = code_of(env.get("category")).upper()
     where = _Where(http_status=status, correlation_id=cid)
 
     if status == 429 or category == "RATE_LIMITS" or env.get("errorType") == "RATE_LIMIT":
         return _rate_limited(status, cid, env, lowered, time.time() if now is None else now)
 
-    hs_status = _code_of(env.get("status"))
-    if hs_status in OAUTH_ERRORS or (hs_status.startswith("BAD_") and not category):
-        return _oauth_error(hs_status, status, cid, context, redirect_uri)
-    rfc_error = _code_of(env.get("error"))
-    if rfc_error.startswith(_RFC_PREFIXES):
-        if rfc_error == "invalid_grant":
-            rfc_error = _grant_code(_as_str(env.get("error_description")), context)
-        return _oauth_error(rfc_error, status, cid, context, redirect_uri)
+    refusal = oauth_refusal(env, status, cid, context, redirect_uri)
+    if refusal is not None:
+        return refusal
 
     if category in ("EXPIRED_AUTHENTICATION", "INVALID_AUTHENTICATION") or status == 401:
         if category == "EXPIRED_AUTHENTICATION":
@@ -469,7 +446,7 @@ def _error_from_response(
             **where,
         )
     if status == 403:
-        match = _LEGACY_PERMS_RE.search(_as_str(env.get("message"), 2000))
+        match = _LEGACY_PERMS_RE.search(as_str(env.get("message"), 2000))
         legacy = _as_scopes(match.group(1).replace(",", " ")) if match else ()
         if match:
             # Legacy permission 403: HubSpot's text quotes a token prefix, so never append it.

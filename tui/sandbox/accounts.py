@@ -136,7 +136,9 @@ def default_accounts() -> list[SandboxAccount]:
             products=3,
             line_items=5,
         ),
-        SandboxAccount(44120003, "Acme Inc", "STANDARD", "acme.com", products=25, line_items=40),
+        # The main account's catalogue is longer than HubSpot's 100-record page, so paging and
+        # the page cap are real for anyone pointing code at the sandbox.
+        SandboxAccount(44120003, "Acme Inc", "STANDARD", "acme.com", products=240, line_items=40),
         SandboxAccount(
             44120004,
             "Acme Europe GmbH",

@@ -145,65 +145,127 @@ def account_details(
     seconds = int(offset.total_seconds())
     sign = "-" if seconds < 0 else "+"
     hours, rest = divmod(abs(seconds), 3600)
-    return json_response(
-        200,
-        {
-            "portalId": account.hub_id,
-            "accountType": account.account_type,
-            "timeZone": account.time_zone,
-            "companyCurrency": account.currency,
-            "additionalCurrencies": [],
-            "utcOffset": f"{sign}{hours:02d}:{rest // 60:02d}",
-            "utcOffsetMilliseconds": seconds * 1000,
-            "uiDomain": account.ui_domain,
-            "dataHostingLocation": account.data_hosting_location,
-            "portalName": account.name,
-            "createdAt": int(_EPOCH.timestamp() * 1000) - (account.hub_id % 1000) * 86_400_000,
-        },
-    )
+    payload: dict[str, object] = {
+        "portalId": account.hub_id,
+        "accountType": account.account_type,
+        "timeZone": account.time_zone,
+        "companyCurrency": account.currency,
+        "additionalCurrencies": [],
+        "utcOffset": f"{sign}{hours:02d}:{rest // 60:02d}",
+        "utcOffsetMilliseconds": seconds * 1000,
+        "uiDomain": account.ui_domain,
+        "dataHostingLocation": account.data_hosting_location,
+        "createdAt": int(_EPOCH.timestamp() * 1000) - (account.hub_id % 1000) * 86_400_000,
+    }
+    if account.name:
+        # Not in the schema (only in its example): an account without a name omits it.
+        payload["portalName"] = account.name
+    return json_response(200, payload)
 
 
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "products": (
+        "name",
+        "description",
+        "price",
+        "hs_sku",
+        "hs_cost_of_goods_sold",
+        "hs_recurring_billing_period",
+        "hs_product_type",
+        "hs_url",
+    ),
+    "line_items": (
+        "name",
+        "quantity",
+        "price",
+        "amount",
+        "hs_product_id",
+        "hs_sku",
+        "discount",
+        "hs_recurring_billing_period",
+    ),
+}
+"""The properties each object type has (its schema): a requested one without a value is null."""
+
+_DEFAULT_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "products": ("name", "description", "price", "hs_sku"),
+    "line_items": ("name", "quantity", "price", "hs_product_id"),
+}
+"""What comes back when `properties` is not given (plus the three HubSpot always adds)."""
+
+
+def requested_properties(request: Request) -> list[str] | None:
+    """The `properties` asked for, in order, or None when the parameter is absent.
+
+    HubSpot takes the parameter repeated (`properties=a&properties=b`, as its SDKs send it) or
+    comma-separated (`properties=a,b`), or both: every name counts.
+    """
+    values = request.query.get("properties")
+    if values is None:
+        return None
+    names = (name.strip() for value in values for name in value.split(","))
+    return list(dict.fromkeys(name for name in names if name))
+
+
+def _values(account: SandboxAccount, kind: str, index: int) -> dict[str, str | None]:
+    """Every property of record `index` of `kind`: a string, or None where it has no value."""
+    product_no = index % account.products if account.products else index
+    name = _PRODUCT_NAMES[product_no % len(_PRODUCT_NAMES)]
+    if product_no >= len(_PRODUCT_NAMES):
+        name = f"{name} #{product_no // len(_PRODUCT_NAMES) + 1}"
+    cents = (product_no * 37 % 20 + 1) * 5000
+    price = f"{cents / 100:.2f}"
+    # Every third product is a subscription; the rest bill once and have no period.
+    period = "P12M" if product_no % 3 == 1 else None
+    sku = f"SKU-{account.hub_id % 10_000:04d}-{product_no + 1:03d}"
+    if kind == "products":
+        return {
+            "name": name,
+            "description": f"{name} for {account.name}",
+            "price": price,
+            "hs_sku": f"SKU-{account.hub_id % 10_000:04d}-{index + 1:03d}",
+            "hs_cost_of_goods_sold": None,
+            "hs_recurring_billing_period": period,
+            "hs_product_type": "service" if period else "non_inventory",
+            "hs_url": None,
+        }
+    quantity = index % 5 + 1
+    linked = bool(account.products)
+    return {
+        "name": name if linked else f"Custom line item {index + 1}",
+        "quantity": str(quantity),
+        "price": price,
+        "amount": f"{cents * quantity / 100:.2f}",
+        "hs_product_id": str(account.hub_id * 10_000 + product_no + 1) if linked else None,
+        "hs_sku": sku if linked else None,
+        "discount": None,
+        "hs_recurring_billing_period": period if linked else None,
+    }
+
+
 def _record(
-    account: SandboxAccount, kind: str, index: int, wanted: set[str] | None
+    account: SandboxAccount, kind: str, index: int, wanted: list[str] | None
 ) -> dict[str, object]:
-    """Record `index` of `kind` in `account`: deterministic, every property a string.
+    """Record `index` of `kind` in `account`: deterministic, every property a string or null.
 
     Args:
         account: the account holding it.
         kind: `products` or `line_items`.
         index: its position (0-based) in the account's list.
-        wanted: the `properties` asked for, or None for the defaults.
+        wanted: the `properties` asked for, or None for the defaults. Names the object type
+            does not have are ignored, as HubSpot does; ones it has without a value are null.
     """
     created = _EPOCH + timedelta(days=index, minutes=account.hub_id % 60)
     updated = created + timedelta(hours=3)
-    product_no = index % account.products if account.products else index
-    name = _PRODUCT_NAMES[product_no % len(_PRODUCT_NAMES)]
-    if product_no >= len(_PRODUCT_NAMES):
-        name = f"{name} #{product_no // len(_PRODUCT_NAMES) + 1}"
-    price = f"{(product_no * 37 % 20 + 1) * 50:.2f}"
-    if kind == "products":
-        record_id = str(account.hub_id * 10_000 + index + 1)
-        properties = {
-            "name": name,
-            "description": f"{name} for {account.name}",
-            "price": price,
-            "hs_sku": f"SKU-{account.hub_id % 10_000:04d}-{index + 1:03d}",
-        }
-    else:
-        record_id = str(account.hub_id * 10_000 + 5_000 + index + 1)
-        product_id = str(account.hub_id * 10_000 + product_no + 1) if account.products else ""
-        properties = {
-            "name": name if account.products else f"Custom line item {index + 1}",
-            "quantity": str(index % 5 + 1),
-            "price": price,
-            "hs_product_id": product_id,
-        }
-    if wanted is not None:
-        properties = {k: v for k, v in properties.items() if k in wanted}
+    offset = 0 if kind == "products" else 5_000
+    record_id = str(account.hub_id * 10_000 + offset + index + 1)
+    values = _values(account, kind, index)
+    names = _DEFAULT_PROPERTIES[kind] if wanted is None else wanted
+    properties: dict[str, str | None] = {n: values[n] for n in names if n in values}
     # HubSpot always adds these three, whatever was asked for.
     properties.update(
         hs_object_id=record_id, createdate=_iso(created), hs_lastmodifieddate=_iso(updated)
@@ -253,8 +315,7 @@ def list_objects(
     total = account.products if kind == "products" else account.line_items
     archived = (request.param("archived") or "false").lower() == "true"
     end = min(start + limit, total) if not archived else start
-    asked = request.param("properties")
-    wanted = {p.strip() for p in asked.split(",")} if asked is not None else None
+    wanted = requested_properties(request)
     results = [_record(account, kind, i, wanted) for i in range(start, end)]
     payload: dict[str, object] = {"results": results}
     if end < total and not archived:

@@ -248,10 +248,17 @@ def _scope_pks(scopes: tuple[str, ...]) -> list[int]:
     return [zlib.crc32(s.encode()) % 900 + 100 for s in scopes]
 
 
+def _without_empty_domain(info: dict[str, object]) -> dict[str, object]:
+    # `hub_domain` is optional in every token-info schema: an account without one omits it.
+    if not info.get("hub_domain"):
+        del info["hub_domain"]
+    return info
+
+
 def _access_info(state: SandboxState, record: AccessRecord) -> dict[str, object]:
     account = state.find_account(record.hub_id)
     remaining = max(0, int(record.expires_at - state.clock()))
-    return {
+    info: dict[str, object] = {
         "token": record.token,
         "user": DEMO_USER,
         "hub_domain": account.hub_domain if account else "",
@@ -266,11 +273,12 @@ def _access_info(state: SandboxState, record: AccessRecord) -> dict[str, object]
         "token_type": "access",
         "is_private_distribution": False,
     }
+    return _without_empty_domain(info)
 
 
 def _refresh_info(state: SandboxState, record: RefreshRecord) -> dict[str, object]:
     account = state.find_account(record.hub_id)
-    return {
+    info: dict[str, object] = {
         "token": record.token,
         "user": DEMO_USER,
         "hub_domain": account.hub_domain if account else "",
@@ -280,6 +288,7 @@ def _refresh_info(state: SandboxState, record: RefreshRecord) -> dict[str, objec
         "user_id": record.user_id,
         "token_type": "refresh",
     }
+    return _without_empty_domain(info)
 
 
 def access_token_info(state: SandboxState, request: Request, args: dict[str, str]) -> Response:

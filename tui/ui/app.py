@@ -21,7 +21,7 @@ from textual.signal import Signal
 from textual.timer import Timer
 
 from tui.core.reasons import Reason
-from tui.hubspot.errors import HubSpotError, RefreshTokenRevoked
+from tui.hubspot.errors import HubSpotError, ReauthorizeRequired
 from tui.ui.fast_app import FastApp
 from tui.ui.messages import AuthorizeRequested, RecheckRequested
 from tui.ui.screens.base import MIN_HEIGHT, MIN_WIDTH, USER_ERRORS, SectionScreen, user_error
@@ -468,7 +468,7 @@ class HubSpotApp(FastApp):
                 # Back off so a dead network or a revoked token is not hammered every second.
                 self._refresh_failures += 1
                 cap = REFRESH_BACKOFF_MAX
-                if isinstance(self.last_error, RefreshTokenRevoked):
+                if isinstance(self.last_error, ReauthorizeRequired):
                     self._refresh_failures = 10
                 delay = min(30.0 * 2 ** (self._refresh_failures - 1), cap)
             else:

@@ -175,7 +175,8 @@ class AccountsScreen(SectionScreen):
             update(detail, "")
             return
         active = report.hub_id == self.service.profile.active_hub_id
-        name = " · ".join(p for p in (report.portal_name, report.hub_domain, report.region) if p)
+        parts = (report.portal_name, report.display_name, report.region)
+        name = " · ".join(dict.fromkeys(p for p in parts if p))
         head = Content.assemble(
             Content.styled(f"{report.hub_id}", "bold"),
             Content(f" {name} " if name else " "),

@@ -223,7 +223,7 @@ class OverviewScreen(SectionScreen):
             countdown.set_deadline(None)
             countdown.set_busy("")
             return
-        name = account.portal_name or account.hub_domain
+        name = account.portal_name or account.display_name
         parts = [f"Active: {account.hub_id}"]
         if name:
             parts.append(name)

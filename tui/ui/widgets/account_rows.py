@@ -38,7 +38,7 @@ Row = tuple[str, ...]
 def row_for(report: AccountReport, active: bool, expires_at: float | None, now: float) -> Row:
     """The cells of one account as plain strings (the words carry the meaning)."""
     hub = f"● {report.hub_id}" if active else f"  {report.hub_id}"
-    domain = report.hub_domain or report.portal_name or "-"
+    domain = report.display_name
     return (
         hub,
         role_word(report.role),
@@ -57,7 +57,7 @@ def search_text(report: AccountReport) -> str:
     return " ".join(
         (
             str(report.hub_id),
-            report.hub_domain,
+            report.display_name,
             report.portal_name,
             role_word(report.role),
             report.account_type.value,

@@ -37,7 +37,8 @@ def report_verdict(report: AccountReport) -> Content:
     The badge sits next to the hub id, so the answer stays on the first line at 80 columns.
     """
     mark, style = TONE_LOOK[report_tone(report)]
-    name = " · ".join(p for p in (report.portal_name, report.hub_domain, report.region) if p)
+    parts = (report.portal_name, report.display_name, report.region)
+    name = " · ".join(dict.fromkeys(p for p in parts if p))
     lines = [
         Content.assemble(
             Content.styled(f"{mark} Authorized {report.hub_id} ", f"bold {style}"),
