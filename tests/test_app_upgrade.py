@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.ui.app import DEMO_MODULES, SECTION_MODULES
+from tui.ui.section_imports import DEMO_MODULES, SECTION_MODULES
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -23,9 +23,10 @@ from textual.timer import Timer
 from tui.core.reasons import Reason
 from tui.hubspot.errors import HubSpotError, ReauthorizeRequired
 from tui.ui.fast_app import FastApp
-from tui.ui.messages import AuthorizeRequested, RecheckRequested
+from tui.ui.messages import AuthorizeRequested, Outcome, RecheckRequested
 from tui.ui.screens.base import MIN_HEIGHT, MIN_WIDTH, USER_ERRORS, SectionScreen, user_error
 from tui.ui.screens.overview import OverviewScreen
+from tui.ui.section_imports import IMPORT_AFTER, import_sections
 from tui.ui.ssh import detect_ssh, ssh_target  # noqa: F401  (re-exported)
 
 if TYPE_CHECKING:
@@ -49,37 +50,8 @@ WARM_UP_DELAY = 0.3
 LOAD_BEFORE_PAINT = 0.08
 """Seconds the first frame waits for the profile: a usual profile (a few accounts) loads in a few
 ms, so the first frame is the real checklist, not "Loading…"; a huge one loads behind it."""
-IMPORT_AFTER = 0.5
-"""Seconds after the first frame before the other sections' modules are imported (in a thread)."""
 QUIT_KEYS = frozenset({"ctrl+q", "q"})
 """The only keys that act while the terminal is too small (resizing is the other way out)."""
-
-SECTION_MODULES = (
-    "tui.ui.screens.credentials",
-    "tui.ui.screens.scopes",
-    "tui.ui.screens.oauth",
-    "tui.ui.screens.accounts",
-    "tui.ui.screens.help",
-    "tui.ui.screens.confirm",
-    "tui.ui.screens.chooser",
-    "tui.hubspot.oauth",
-    "tui.hubspot.listener",
-    "tui.hubspot.client",
-    "tui.hubspot.redact",
-)
-"""Everything a section imports on first use. Imported shortly after the first frame so that
-replacing the installed package under a running dashboard (`pip install` again) cannot make a
-later first visit fail with ModuleNotFoundError or mix old and new code."""
-DEMO_MODULES = ("tui.sandbox.browser",)
-"""What `--demo`'s in-terminal account chooser imports on first use."""
-
-
-def import_sections(*, demo: bool) -> None:
-    """Import every section module (already imported ones cost a dict lookup)."""
-    import importlib
-
-    for name in (*SECTION_MODULES, *(DEMO_MODULES if demo else ())):
-        importlib.import_module(name)
 
 
 # Only the Overview is built at start-up: each other section's module (and what it imports, e.g.
@@ -179,6 +151,8 @@ class HubSpotApp(FastApp):
         """True while a background token refresh runs."""
         self.last_error: HubSpotError | None = None
         """The most recent background failure (shown on the activity line)."""
+        self.outcome: Outcome | None = None
+        """What the last re-check or refresh the user asked for did (the Overview says it)."""
         self.suggested_pin: int | None = None
         """A hub id taken from a pasted install URL, offered as the OAuth pin."""
         self.profile_changed: Signal[None] = Signal(self, "profile_changed")
@@ -404,10 +378,25 @@ class HubSpotApp(FastApp):
             count = len(self.service.profile.accounts)
             # strict: a failed re-check is reported (message + next action), not swallowed.
             work = self.guard(f"Checking {count} accounts…", self.service.check_all(strict=True))
-            self.run_worker(work, group="check-all", exclusive=True, exit_on_error=False)
+            what = f"{count} account{'s' if count != 1 else ''}"
+            self.run_worker(
+                self._told(work, what), group="check-all", exclusive=True, exit_on_error=False
+            )
         else:
             work2 = self.guard(f"Checking {hub_id}…", self.service.check(hub_id))
-            self.run_worker(work2, group=f"check-{hub_id}", exclusive=True, exit_on_error=False)
+            self.run_worker(
+                self._told(work2, str(hub_id)),
+                group=f"check-{hub_id}",
+                exclusive=True,
+                exit_on_error=False,
+            )
+
+    async def _told(self, work: Awaitable[object], what: str) -> None:
+        """Run a guarded re-check, then record how it went for the Overview to say."""
+        ok = await work is not None
+        done = f"re-checked {what}" if ok else f"re-check of {what} failed"
+        self.outcome = Outcome(done, ok, time.monotonic())
+        self.changed()
 
     def on_recheck_requested(self, message: RecheckRequested) -> None:
         """A section asked for a live re-check."""
@@ -474,6 +463,14 @@ class HubSpotApp(FastApp):
             else:
                 self._refresh_failures = 0
                 self._refresh_backoff_until = 0.0
+            if force:  # asked for by the user (t): say how it went
+                expires = self.service.token_expires_at(hub_id)
+                left = ""
+                if result is not None and expires is not None:
+                    left = f", valid {round((expires - time.time()) / 60)} min"
+                ok = bool(left)
+                done = "token refreshed" if ok else "token refresh failed"
+                self.outcome = Outcome(done, ok, time.monotonic(), left)
         finally:
             self.refreshing = False
             self.changed()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -149,8 +150,14 @@ class OverviewScreen(SectionScreen):
         Binding("c", "connector_sheet", "Connector sheet", show=False),
     ]
 
+    AUTO_FOCUS = "#checklist"
+
     _ready = False
     """True while the checklist is all OK (the next-step key is then greyed out)."""
+    _next_id: str | None = None
+    """The check the next step is about (its full text is already shown there)."""
+    _moved = False
+    """True once the user moved the checklist cursor (it then stays where they put it)."""
 
     def compose_body(self) -> ComposeResult:
         """Title, checklist, active account, next step, READY banner."""
@@ -168,8 +175,41 @@ class OverviewScreen(SectionScreen):
                 yield Static("", id="active-account")
                 yield Static("", id="active-badge")
                 yield Countdown("token", idle="", clock=self.service.now, id="token-countdown")
+            yield Static("", id="overview-done", markup=False)
             # One widget, not 8 rows of 4: most of the Overview's first-frame cost was there.
             yield Checklist(PENDING_ROWS, id="checklist")
+            yield Static("", id="check-detail", markup=False)
+
+    def on_mount(self) -> None:
+        """Follow the checklist cursor; say r / R / t outcomes with their age."""
+        self.query_one("#checklist", Checklist).on_move = self._cursor_moved
+        self._done_timer = self.set_interval(1.0, self._show_done, pause=True)
+
+    def _cursor_moved(self) -> None:
+        self._moved = True
+        self._show_row()
+
+    def _show_row(self) -> None:
+        """The highlighted check in full (unless the next step above already says it)."""
+        row = self.query_one("#checklist", Checklist).highlighted
+        detail = self.query_one("#check-detail", Static)
+        shown = row is not None and row.id != self._next_id and self.hub_app.loaded
+        detail.display = shown
+        if shown and row is not None:
+            update(detail, Content.styled(f"{row.title}: {row.detail}", "$foreground-muted"))
+
+    def _show_done(self) -> None:
+        """`✔ re-checked 44120003 4 s ago` under the active account, for ten minutes."""
+        outcome = self.hub_app.outcome
+        line = self.query_one("#overview-done", Static)
+        age = time.monotonic() - outcome.at if outcome is not None else 0.0
+        line.display = outcome is not None and age < 600
+        if outcome is None or age >= 600:
+            self._done_timer.pause()
+            return
+        style = "$text-success" if outcome.ok else "$text-error"
+        update(line, Content.styled(outcome.describe(time.monotonic()), style))
+        self._done_timer.resume()
 
     def refresh_from_service(self) -> None:
         """Redraw everything from stored state (no network)."""
@@ -196,7 +236,15 @@ class OverviewScreen(SectionScreen):
         checklist = self.query_one("#checklist", Checklist)
         checklist.show([checklist_row(check) for check in status.checks])
         self._show_active()
-        self._show_next(pick_next(status))
+        step = pick_next(status)
+        self._show_next(step)
+        self._next_id = step.id if step is not None else None
+        if not self._moved:  # start on the next step's row: ↓/↑ read the others whole
+            ids = [row.id for row in checklist.rows]
+            checklist.cursor = ids.index(step.id) if step is not None and step.id in ids else 0
+            checklist.refresh()
+        self._show_row()
+        self._show_done()
         banner = self.query_one("#ready-banner", Static)
         banner.display = status.ready
         self._ready = status.ready

@@ -8,13 +8,19 @@ frame in a real terminal). One widget rendering eight lines of `Content` shows t
 
 State (8 cells), title (16, bold), detail (the rest, ellipsised, muted unless WARN/FAIL) and the
 key that fixes it (4, right-aligned; blank once OK). Only changed rows cause a repaint.
+
+It has a row cursor (↑/↓, j/k, Home/End) so that a row cut short can be read whole: the owner
+shows the highlighted row's full text (`on_move`). While the list has focus the cursor row starts
+with `▶` (visible without colour).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widget import Widget
 
@@ -24,6 +30,8 @@ from tui.ui.widgets.badges import check_label
 STATE_WIDTH = 8
 TITLE_WIDTH = 16
 KEY_WIDTH = 4
+GUTTER = 2
+"""Room for the `▶ ` of the cursor row."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,7 @@ class ChecklistRow:
     key: str
 
 
-class Checklist(Widget):
+class Checklist(Widget, can_focus=True):
     """`✔ OK  Credentials  detail…  F3` for every check, one line each."""
 
     DEFAULT_CSS = """
@@ -46,6 +54,13 @@ class Checklist(Widget):
         width: 1fr;
     }
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "move(-1)", "Up", show=False),
+        Binding("down,j", "move(1)", "Down", show=False),
+        Binding("home", "move(-99)", "First", show=False),
+        Binding("end", "move(99)", "Last", show=False),
+    ]
 
     def __init__(
         self,
@@ -57,6 +72,36 @@ class Checklist(Widget):
         """Build the checklist showing `rows`."""
         super().__init__(id=id, classes=classes)
         self._rows: tuple[ChecklistRow, ...] = tuple(rows)
+        self.cursor = 0
+        """The highlighted row."""
+        self.on_move: Callable[[], None] | None = None
+        """Called when the cursor moves (by key or `move_to`)."""
+
+    @property
+    def highlighted(self) -> ChecklistRow | None:
+        """The row under the cursor."""
+        return self._rows[self.cursor] if 0 <= self.cursor < len(self._rows) else None
+
+    def move_to(self, row: int) -> None:
+        """Put the cursor on `row` (clamped)."""
+        row = max(0, min(row, len(self._rows) - 1))
+        if row != self.cursor:
+            self.cursor = row
+            self.refresh()
+        if self.on_move is not None:
+            self.on_move()
+
+    def action_move(self, step: int) -> None:
+        """Move the cursor `step` rows."""
+        self.move_to(self.cursor + step)
+
+    def on_focus(self) -> None:
+        """Show the `▶` on the cursor row."""
+        self.refresh()
+
+    def on_blur(self) -> None:
+        """Hide the `▶`."""
+        self.refresh()
 
     @property
     def rows(self) -> tuple[ChecklistRow, ...]:
@@ -79,8 +124,15 @@ class Checklist(Widget):
     def render(self) -> Content:
         """Eight (or so) lines, laid out for the current width."""
         width = self.content_size.width or 80
-        detail_width = max(0, width - STATE_WIDTH - TITLE_WIDTH - KEY_WIDTH)
-        lines = [self._line(row, detail_width) for row in self._rows]
+        detail_width = max(0, width - GUTTER - STATE_WIDTH - TITLE_WIDTH - KEY_WIDTH)
+        marker = Content.styled("▶ ", "bold $text-accent") if self.has_focus else Content("  ")
+        lines = [
+            Content.assemble(
+                marker if i == self.cursor else "  ",
+                self._line(row, detail_width).stylize("bold" if i == self.cursor else ""),
+            )
+            for i, row in enumerate(self._rows)
+        ]
         return Content("\n").join(lines)
 
     @staticmethod
