@@ -222,13 +222,18 @@ class OpenSsh:
         proc, self._proc = self._proc, None
         if proc is None:
             return
+        sshd = [pid for pid in children(proc.pid) if _exe(pid) == SSHD.resolve()]
         with contextlib.suppress(ProcessLookupError):
-            proc.send_signal(signal.SIGTERM)
+            proc.send_signal(signal.SIGTERM)  # the reaper passes it on to sshd
         try:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+        for pid in sshd:  # whatever happened to the reaper, sshd goes too
+            if process_alive(pid) and _exe(pid) == SSHD.resolve():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
     @property
     def pid(self) -> int | None:
