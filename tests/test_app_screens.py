@@ -12,9 +12,10 @@ from textual.widgets import Input
 
 from tests.app_helpers import MAIN_HUB, sandbox_env, screen_text, settle, static_text, wait_until
 from tests.conftest import OpenSection
+from tui.core.loopback import over_ssh, ssh_target
 from tui.hubspot.scopes import filter_scopes, scope_params
 from tui.sandbox import DEMO_APP
-from tui.ui.app import DemoInfo, HubSpotApp, detect_ssh, ssh_target
+from tui.ui.app import DemoInfo, HubSpotApp
 from tui.ui.screens.help import HelpScreen
 from tui.ui.screens.oauth import OAuthScreen
 from tui.ui.screens.scopes import ScopesScreen
@@ -371,9 +372,9 @@ async def test_oauth_screen_over_ssh_shows_tunnel_and_url(
 def test_ssh_detection_and_target() -> None:
     """SSH_CONNECTION's server address and $USER make the ssh -L target."""
     env = {"SSH_CONNECTION": "10.0.0.2 5555 10.0.0.1 22", "USER": "ann"}
-    assert detect_ssh(env)
+    assert over_ssh(env)
     assert ssh_target(env) == "ann@10.0.0.1"
-    assert not detect_ssh({})
+    assert not over_ssh({})
     # Bare, as ssh takes it: `bo@[fe80::1]` is looked up as a host name and fails.
     v6 = {"SSH_CONNECTION": "::2 5555 fe80::1 22", "USER": "bo"}
     assert ssh_target(v6) == "bo@fe80::1"

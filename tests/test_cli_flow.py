@@ -8,9 +8,11 @@ sandbox's Choose-an-Account page and follows HubSpot's redirect to the CLI's loo
 from __future__ import annotations
 
 import json
+import os
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 
@@ -44,8 +46,9 @@ def test_developer_account_flagged_then_main_account_ready(cli: Cli) -> None:
     assert code == 1 and data["ready"] is False
 
     login = cli("login", "--open", "--timeout", "30", pick="developer")
-    assert login.returncode == 0, login.stderr
+    assert login.returncode == 1, login.stderr  # landed on the wrong account: not done
     assert "DEVELOPER" in login.stderr
+    assert "not ready:" in login.stderr
     url_line = login.stdout.splitlines()[0]
     assert "/oauth/authorize?" in url_line and "code_challenge=" in url_line
     code, data = cli.status()
@@ -104,6 +107,8 @@ def test_login_by_pasting_the_redirected_url(cli: Cli) -> None:
     cli.keep("login --paste", out, err)
     assert proc.returncode == 0, err
     assert "didn't work" in err
+    # Paste mode is a normal path, not a failure: no red cross about the listener.
+    assert "✖ listening" not in err and "not listening" not in err.lower()
     code, data = cli.status()
     assert code == 0 and data["ready"] is True
 
@@ -123,7 +128,10 @@ def test_refresh_after_expiry_and_remove_revokes(cli: Cli) -> None:
     forced = cli("refresh")
     assert forced.returncode == 0 and "Refreshed 44120003" in forced.stdout
 
-    removed = cli("remove", str(MAIN))
+    refused = cli("remove", str(MAIN), stdin="")  # no terminal, no --yes: nothing revoked
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    assert str(MAIN) in cli.secrets()["profiles"]["default"]["tokens"]  # type: ignore[index]
+    removed = cli("remove", str(MAIN), "--yes")
     assert removed.returncode == 0, removed.stderr
     code, data = cli.status()
     assert data["accounts"] == [] and code == 1
@@ -177,7 +185,7 @@ def test_hubspot_errors_become_messages_with_next_actions(cli: Cli) -> None:
 
 def test_no_secret_in_any_output_or_url(cli: Cli) -> None:
     cli.configure()
-    assert cli("login", "--open", "--timeout", "30", pick="developer").returncode == 0
+    assert cli("login", "--open", "--timeout", "30", pick="developer").returncode == 1
     assert cli("login", "--open", "--timeout", "30", pick="main").returncode == 0
     cli.sandbox.expire_access_tokens()
     cli("status", "--check")
@@ -194,3 +202,104 @@ def test_no_secret_in_any_output_or_url(cli: Cli) -> None:
         assert len(needle) > 20
         for text in haystacks:
             assert needle not in text
+
+
+def test_remove_asks_on_a_terminal(cli: Cli) -> None:
+    """On a terminal `remove` asks first: no keeps the account, yes revokes it."""
+    import pty
+
+    cli.configure()
+    assert cli("login", "--open", "--timeout", "30").returncode == 0
+    for answer, code in (("n\n", 1), ("y\n", 0)):
+        controller, terminal = pty.openpty()
+        try:
+            os.write(controller, answer.encode())
+            result = subprocess.run(
+                [sys.executable, "-m", "tui", "remove", str(MAIN)],
+                stdin=terminal,
+                capture_output=True,
+                text=True,
+                env=cli.env,
+                timeout=60,
+                cwd=ROOT,
+            )
+        finally:
+            os.close(terminal)
+            os.close(controller)
+        assert result.returncode == code, result.stderr
+        assert f"Revoke the tokens of {MAIN}" in result.stderr
+        tokens = cli.secrets()["profiles"]["default"].get("tokens", {})  # type: ignore[attr-defined]
+        assert (str(MAIN) in tokens) is (code == 1)
+
+
+def test_input_errors_exit_2_and_save_nothing(cli: Cli) -> None:
+    """Unknown scope, bad install URL, out-of-range port, an account not stored: exit 2."""
+    cli.configure()
+    before = (cli.config_dir / "config.toml").read_text()
+    for args in (
+        ("configure", "--scopes", "oauth crm.objects.contact.read"),
+        ("configure", "--install-url", "https://app.hubspot.com/oauth/authorize?client_id=abc"),
+        ("configure", "--install-url", "https://example.com/not-hubspot"),
+        ("configure", "--callback-port", "80"),
+        ("configure", "--callback-port", "65536"),
+        ("use", "999"),
+        ("remove", "999", "--yes"),
+        ("refresh", "999"),
+    ):
+        result = cli(*args, stdin="")
+        assert result.returncode == 2, (args, result.stderr)
+        assert "error:" in result.stderr and "next:" in result.stderr, args
+        assert "Traceback" not in result.stderr
+        assert (cli.config_dir / "config.toml").read_text() == before, args
+    # Surrounding white space of ids and URLs is trimmed, not refused.
+    spaced = cli(
+        "configure", "--client-id", f" {DEMO_APP.client_id}\t", "--partner-id", " a.example.com "
+    )
+    assert spaced.returncode == 0, spaced.stderr
+    assert 'partner_id = "a.example.com"' in (cli.config_dir / "config.toml").read_text()
+
+
+def test_every_option_has_help_text() -> None:
+    import argparse
+
+    from tui.cli.parser import build_parser
+
+    parser = build_parser()
+    parsers = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            parsers += list(action.choices.values())
+    missing = [
+        f"{p.prog} {a.dest}"
+        for p in parsers
+        for a in p._actions
+        if not isinstance(a, argparse._SubParsersAction) and not a.help
+    ]
+    assert missing == []
+
+
+def test_demo_paths_and_private_demo_dir(tmp_path: Path) -> None:
+    config_dir = tmp_path / "fresh"
+    env = {**os.environ, "HUBSPOT_TUI_CONFIG_DIR": str(config_dir), "PYTHONPATH": str(ROOT)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tui", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+        )
+
+    demo = run("--demo", "paths")
+    assert demo.returncode == 0
+    assert f"config:       {config_dir / 'demo' / 'config.toml'}" in demo.stdout
+    assert f"{config_dir / 'config.toml'}" not in demo.stdout
+    assert not config_dir.exists()  # paths creates nothing
+    assert run("--demo", "status").returncode == 1  # runs on the sandbox; not ready yet
+    for directory in (config_dir, config_dir / "demo"):
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700, directory
+    real = run("status")
+    assert "warning" not in real.stderr.lower(), real.stderr

@@ -491,11 +491,11 @@ async def test_cli_check_remove_and_login_under_faults(tmp_path: Path) -> None:
         env.sandbox.faults.clear()
 
         env.sandbox.faults.add(REVOKE, FaultKind.HTML, times=-1)
-        removed = cli(env, "remove", str(MAIN))
+        removed = cli(env, "remove", str(MAIN), "--yes")
         assert_cli_failure(removed, "non-JSON page")
         assert "--force" in removed.stderr
         assert env.snapshot() == before
-        forced = cli(env, "remove", str(MAIN), "--force")
+        forced = cli(env, "remove", str(MAIN), "--yes", "--force")
         assert forced.returncode == 0, forced.stderr
         assert MAIN not in stored_tokens(env)
         tried("cli drop×status --check")

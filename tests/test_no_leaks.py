@@ -149,7 +149,7 @@ def test_cli_journey_with_faults_leaks_nothing(sandbox_env: SandboxEnv, tmp_path
 
     faults.add("/account-info", FaultKind.STATUS, status=503)  # retried
     faults.add("/oauth/v3/token/introspect", FaultKind.TRUNCATE)  # retried
-    assert cli("login", "--open", "--timeout", "30", pick="developer") == 0
+    assert cli("login", "--open", "--timeout", "30", pick="developer") == 1  # not main
     faults.add("/oauth/v3/token", FaultKind.DROP)  # the exchange answer is lost
     assert cli("login", "--open", "--timeout", "30") == 1
     faults.add("/account-info", FaultKind.STATUS, status=503, times=-1)  # kept, unchecked
@@ -180,9 +180,9 @@ def test_cli_journey_with_faults_leaks_nothing(sandbox_env: SandboxEnv, tmp_path
     assert cli("connector") == 0
     assert cli("connector", "--json") == 0
     faults.add("/oauth/v3/token/revoke", FaultKind.STATUS, status=500, times=-1)
-    assert cli("remove", str(DEVELOPER_HUB)) == 1
+    assert cli("remove", str(DEVELOPER_HUB), "--yes") == 1
     faults.clear()
-    assert cli("remove", str(DEVELOPER_HUB)) == 0
+    assert cli("remove", str(DEVELOPER_HUB), "--yes") == 0
     sandbox.revoke_account_tokens(MAIN_HUB)
     sandbox.expire_access_tokens()
     assert cli("status", "--check") == 1

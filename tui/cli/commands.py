@@ -10,7 +10,6 @@ module at import time.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
     from tui.core.profile import Profile
     from tui.core.service import InstallService, LoginAttempt
     from tui.core.stored import InstallView
-    from tui.hubspot.models import InstallStatus
+    from tui.hubspot.models import AccountReport, InstallStatus
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -113,7 +112,9 @@ async def cmd_login(service: InstallService, args: argparse.Namespace) -> int:
             f"(up to {int(args.timeout)} s; Ctrl-C cancels).",
             file=err,
         )
-        hint = ssh_tunnel_hint(attempt.listen_address)
+        from tui.core.loopback import ssh_tunnel_hint
+
+        hint = ssh_tunnel_hint(attempt.redirect_uri)
         if hint:
             print(hint, file=err)
     elif attempt.listen_error:
@@ -126,13 +127,31 @@ async def cmd_login(service: InstallService, args: argparse.Namespace) -> int:
     if args.paste or not attempt.listen_address:
         tasks.append(asyncio.ensure_future(_read_pastes(attempt)))
     try:
-        await service.finish_login(attempt, on_step=lambda e: print(render_step(e), file=err))
+        report = await service.finish_login(
+            attempt, on_step=lambda e: print(render_step(e), file=err)
+        )
     finally:
         for task in tasks:
             task.cancel()
     status = service.status()
     print(render_status(status, service.profile, service.token_expires_at, now=_now()))
-    return EXIT_OK
+    reasons = not_ready_reasons(report, status)
+    for reason in reasons:
+        print(f"not ready: {reason}", file=err)
+    return EXIT_FAIL if reasons else EXIT_OK
+
+
+def not_ready_reasons(report: AccountReport, status: InstallStatus) -> list[str]:
+    """Why a login did not end where the connector can use it: the account it landed on is a
+    developer/test/sandbox account, or a check fails. Empty when the login is READY-worthy."""
+    from tui.core.login import verdict
+    from tui.hubspot.models import AccountRole, CheckState
+
+    reasons: list[str] = []
+    if report.role in (AccountRole.DEVELOPER, AccountRole.TEST, AccountRole.SANDBOX):
+        reasons.append(verdict(report))
+    reasons += [f"{c.title}: {c.detail}" for c in status.checks if c.state is CheckState.FAIL]
+    return reasons
 
 
 async def _open_browser(url: str) -> None:
@@ -161,29 +180,6 @@ async def _read_pastes(attempt: LoginAttempt) -> None:
             return
         except (InputError, CallbackError) as exc:
             print(f"That didn't work: {exc.message}. {exc.action}".rstrip(), file=sys.stderr)
-
-
-def ssh_tunnel_hint(listen_address: str, env: dict[str, str] | None = None) -> str:
-    """The `ssh -L` line to forward the callback port, when running over SSH; else "".
-
-    Same line as the dashboard's (`tui.ui.ssh.ssh_tunnel_command`): `-p` when the session came
-    in on another port than 22, an IPv6 server address without brackets (ssh takes it bare).
-    """
-    environ = os.environ if env is None else env
-    conn = environ.get("SSH_CONNECTION", "")
-    if not conn:
-        return ""
-    port = listen_address.rsplit(":", 1)[-1]
-    parts = conn.split()
-    host = parts[2] if len(parts) >= 3 else "this-host"
-    server_port = parts[3] if len(parts) >= 4 and parts[3].isdigit() else "22"
-    via = f" -p {server_port}" if server_port != "22" else ""
-    user = environ.get("USER") or environ.get("LOGNAME") or "you"
-    return (
-        "Over SSH: on your laptop run  "
-        f"ssh -L {port}:localhost:{port}{via} {user}@{host}  "
-        "before authorizing, or paste the redirected URL (use --paste)."
-    )
 
 
 async def cmd_status(service: InstallService, args: argparse.Namespace) -> int:
@@ -271,14 +267,52 @@ async def cmd_refresh(service: InstallService, args: argparse.Namespace) -> int:
     hub_id = args.hub_id or service.profile.active_hub_id
     if hub_id is None:
         raise InputError("No active account to refresh", "Authorize one: `hubspot-tui login`")
+    _require_stored(service, hub_id)
     tokens = await service.refresh(hub_id, force=True)
     minutes = int(tokens.expires_in(_now()) // 60)
     print(f"Refreshed {hub_id}: access token valid for {minutes} min")
     return EXIT_OK
 
 
+def _require_stored(service: InstallService, hub_id: int) -> None:
+    """An argument naming an account this profile does not hold is an input error (exit 2)."""
+    if hub_id not in service.profile.accounts and service.token_expires_at(hub_id) is None:
+        raise InputError(
+            f"Account {hub_id} is not in profile '{service.profile_name}'",
+            "Run `hubspot-tui accounts` to list the authorized accounts",
+            code="UNKNOWN_ACCOUNT",
+        )
+
+
+async def _confirmed(question: str) -> bool:
+    """Ask on the terminal; True only for an explicit yes."""
+    import asyncio
+
+    print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
+    answer = await asyncio.to_thread(sys.stdin.readline)
+    return answer.strip().lower() in ("y", "yes")
+
+
 async def cmd_remove(service: InstallService, args: argparse.Namespace) -> int:
-    """`remove HUB_ID`: revoke at HubSpot and forget locally."""
+    """`remove HUB_ID`: revoke at HubSpot and forget locally, once confirmed.
+
+    On a terminal it asks first; without one (a script, a pipe) it refuses unless `--yes`
+    (exit 2, nothing revoked), so a typo in a script never revokes the wrong account.
+    """
+    _require_stored(service, args.hub_id)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise InputError(
+                f"Not removed: revoking {args.hub_id} needs a confirmation",
+                f"Add --yes to remove it without asking: `hubspot-tui remove {args.hub_id} --yes`",
+                code="USAGE",
+            )
+        account = service.profile.accounts.get(args.hub_id)
+        name = f"{args.hub_id} ({account.hub_domain})" if account and account.hub_domain else ""
+        question = f"Revoke the tokens of {name or args.hub_id} at HubSpot and forget it?"
+        if not await _confirmed(question):
+            print("Not removed.", file=sys.stderr)
+            return EXIT_FAIL
     try:
         revoked = await service.remove(args.hub_id, force=args.force)
     except HubSpotError as exc:

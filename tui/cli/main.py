@@ -26,7 +26,8 @@ from tui.cli.commands import (
 )
 from tui.cli.output import print_error
 from tui.cli.parser import build_parser
-from tui.hubspot.errors import HubSpotError, InputError
+from tui.core.user_errors import exit_code
+from tui.hubspot.errors import HubSpotError
 
 if TYPE_CHECKING:
     from tui.core.demo import DemoEnvironment
@@ -35,10 +36,6 @@ if TYPE_CHECKING:
 
 SCRIPT_COMMANDS: dict[str, Handler] = {**token_api.COMMANDS, **connector.COMMANDS}
 """Commands for scripts after READY (token, api, connector), kept in their own modules."""
-
-
-class UsageError(Exception):
-    """A bad option value: reported with exit code 2."""
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -56,7 +53,7 @@ def run(argv: list[str] | None = None) -> int:
 
     config_dir = resolve_config_dir(args.config_dir)
     if args.command == "paths":
-        return cmd_paths(config_dir, args.profile)
+        return cmd_paths(config_dir, args.profile, demo=args.demo)
     if args.command == "sandbox":
         return cmd_sandbox(args)
     if args.command is None:
@@ -74,19 +71,9 @@ def run(argv: list[str] | None = None) -> int:
             demo = start_demo(config_dir)
         handler = SCRIPT_COMMANDS.get(args.command) or COMMANDS[args.command]
         return run_async(lambda: _with_service(args, config_dir, demo, handler))
-    except UsageError as exc:
-        print(f"hubspot-tui: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     finally:
         if demo is not None:
             demo.stop()
-
-
-def exit_code_for(exc: HubSpotError) -> int:
-    """2 for bad input (usage, an unsafe store: nothing sent or written), else 1."""
-    if (isinstance(exc, InputError) and exc.code == "USAGE") or exc.code == "UNSAFE_STORE":
-        return EXIT_USAGE
-    return EXIT_FAIL
 
 
 def global_options_problem(args: argparse.Namespace) -> str | None:
@@ -148,18 +135,15 @@ async def _with_service(
         service = _make_service(args, config_dir, demo)
     except StoreError as exc:
         print(f"hubspot-tui: {exc}", file=sys.stderr)
-        return exit_code_for(exc)
+        return exit_code(exc)
     try:
         await service.load()
         for warning in service.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         return await handler(service, args)
-    except HubSpotError as exc:
+    except HubSpotError as exc:  # a StoreError is one too
         print_error(exc)
-        return exit_code_for(exc)
-    except StoreError as exc:
-        print(f"hubspot-tui: {exc}", file=sys.stderr)
-        return EXIT_FAIL
+        return exit_code(exc)
     finally:
         await service.aclose()
 
@@ -179,16 +163,24 @@ def run_read_only(args: argparse.Namespace, config_dir: Path, show: ReadOnlyHand
         view = StoredInstall.load(store, args.profile)
     except HubSpotError as exc:
         print_error(exc)
-        return exit_code_for(exc)
+        return exit_code(exc)
     for warning in view.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return show(view, args)
 
 
-def cmd_paths(config_dir: Path, profile: str) -> int:
-    """`paths`: where everything lives (no file is created)."""
+def cmd_paths(config_dir: Path, profile: str, *, demo: bool = False) -> int:
+    """`paths`: where everything lives (no file is created); with --demo, the demo's own files."""
     from tui.core.paths import demo_dir, store_paths
 
+    if demo:
+        paths = store_paths(demo_dir(config_dir))
+        print("demo:         the embedded sandbox's store (never your real profiles)")
+        print(f"config dir:   {paths.dir}")
+        print(f"config:       {paths.config}")
+        print(f"credentials:  {paths.credentials}  (0600; the demo app's secret and tokens)")
+        print(f"sandbox:      {paths.dir / 'sandbox-state.json'}  (the demo HubSpot's tokens)")
+        return EXIT_OK
     paths = store_paths(config_dir)
     print(f"profile:      {profile}")
     print(f"config dir:   {paths.dir}")

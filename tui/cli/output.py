@@ -11,8 +11,10 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
+from tui.core.user_errors import error_lines
+from tui.core.vocabulary import access_text, check_text, expiry_text, role_word, scopes_ratio
 from tui.hubspot.errors import HubSpotError
-from tui.hubspot.models import Access, AccountReport, CheckState, InstallStatus, ProbeResult
+from tui.hubspot.models import AccountReport, CheckState, InstallStatus
 from tui.hubspot.text import clean_line, fit_cells
 
 if TYPE_CHECKING:
@@ -20,50 +22,6 @@ if TYPE_CHECKING:
     from tui.core.service import StepEvent
 
 ExpiryLookup = Callable[[int], "float | None"]
-
-STATE_LABEL = {
-    CheckState.OK: "✔ OK  ",
-    CheckState.WARN: "⚠ WARN",
-    CheckState.FAIL: "✖ FAIL",
-    CheckState.TODO: "○ TODO",
-}
-
-ROLE_BADGE = {
-    "main": "MAIN",
-    "standard": "NO PRODUCTS",
-    "developer": "DEVELOPER",
-    "test": "TEST",
-    "sandbox": "SANDBOX",
-    "unknown": "UNCHECKED",
-}
-
-
-def format_duration(seconds: float) -> str:
-    """`27m`, `1h04m`, `45s`, or `expired 3m ago`."""
-    if seconds < 0:
-        return f"expired {format_duration(-seconds)} ago"
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m{secs:02d}s" if minutes < 10 else f"{minutes}m"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
-
-
-def probe_text(probe: ProbeResult) -> str:
-    """One short phrase for a Products / Line Items probe."""
-    if probe.access is Access.OK:
-        count = probe.count or 0
-        return f"ok ({count}{'+' if probe.has_more else ''})"
-    if probe.access is Access.MISSING_SCOPE:
-        return "missing scope"
-    if probe.access is Access.FORBIDDEN:
-        return "forbidden (seat/plan)"
-    if probe.access is Access.ERROR:
-        return "error"
-    return "not checked"
 
 
 def render_status(
@@ -73,7 +31,7 @@ def render_status(
     verdict = "READY" if status.ready else "NOT READY"
     lines = [f"hubspot-tui · profile {status.profile} · {verdict}", ""]
     for check in status.checks:
-        lines.append(f"  {STATE_LABEL[check.state]}  {check.title:<16} {check.detail}")
+        lines.append(f"  {check_text(check.state):<6}  {check.title:<16} {check.detail}")
         if check.state is not CheckState.OK and check.fix:
             lines.append(f"  {'':6}  {'':<16} fix: {check.fix}")
     if profile.accounts:
@@ -106,15 +64,13 @@ def _account_row(
     account: AccountReport, active: bool, token_expires_at: ExpiryLookup, now: float
 ) -> str:
     expires_at = token_expires_at(account.hub_id)
-    token = format_duration(expires_at - now) if expires_at is not None else "none"
-    granted = len(set(account.scopes_granted) & set(account.scopes_requested))
-    scopes = f"{granted}/{len(account.scopes_requested)}" if account.scopes_requested else "-"
+    token = expiry_text(None if expires_at is None else expires_at - now)
     name = fit_cells(clean_line(account.display_name, 100), 30)  # by terminal cells: wide chars
     return (
         f"{'*' if active else ' '} {account.hub_id:<10} {name} "
-        f"{account.account_type.value:<14} {ROLE_BADGE.get(account.role.value, '?'):<11} "
-        f"{account.region or '-':<6} {probe_text(account.products):<22} "
-        f"{probe_text(account.line_items):<22} {scopes:<7} {token}"
+        f"{account.account_type.value:<14} {role_word(account.role):<11} "
+        f"{account.region or '-':<6} {access_text(account.products):<22} "
+        f"{access_text(account.line_items):<22} {scopes_ratio(account):<7} {token}"
     )
 
 
@@ -139,9 +95,6 @@ def status_json(
 
 
 def print_error(exc: HubSpotError, stream: TextIO = sys.stderr) -> None:
-    """Print a HubSpot error as `error:` plus its next step and correlation id."""
-    print(f"error: {exc.message}", file=stream)
-    if exc.action:
-        print(f"  next: {exc.action}", file=stream)
-    if exc.correlation_id:
-        print(f"  HubSpot correlation id: {exc.correlation_id}", file=stream)
+    """Print an error as `error:` plus its next step and correlation id (see user_errors)."""
+    for line in error_lines(exc):
+        print(line, file=stream)

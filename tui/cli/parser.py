@@ -29,11 +29,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--api-base",
+        type=str.strip,
         default=env.get("HUBSPOT_TUI_API_BASE", DEFAULT_API_BASE),
         help="HubSpot API origin (env HUBSPOT_TUI_API_BASE)",
     )
     parser.add_argument(
         "--app-base",
+        type=str.strip,
         default=env.get("HUBSPOT_TUI_APP_BASE", ""),
         help="HubSpot authorize host (env HUBSPOT_TUI_APP_BASE; default by region)",
     )
@@ -52,24 +54,36 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("configure", help="set the app's credentials, redirect URL and scopes")
-    p.add_argument("--client-id")
+    p.add_argument("--client-id", help="the app's Client ID (Auth tab; 36 characters)")
     p.add_argument(
         "--client-secret-stdin", action="store_true", help="read the client secret from stdin"
     )
     p.add_argument("--scopes", help='required scopes, space-separated: "oauth crm.objects..."')
     p.add_argument("--optional-scopes", help="optional scopes, space-separated")
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--callback-port", help="loopback port of the redirect URL")
+    group.add_argument(
+        "--callback-port", metavar="PORT", help="loopback port of the redirect URL (1024-65535)"
+    )
     group.add_argument("--redirect-uri", help="explicit redirect URL (https, or http://localhost)")
     p.add_argument("--partner-id", help="PartnerIdentifier host: https://HOST/connector/callback")
-    p.add_argument("--install-url", help="the app's sample install URL: fills id, redirect, scopes")
+    p.add_argument(
+        "--install-url",
+        help="the app's sample install URL: fills id, redirect, region, scopes "
+        "(every value checked; a bad one saves nothing)",
+    )
     p.add_argument("--region", choices=["na", "eu"], help="HubSpot region of the app's UI")
     p.add_argument("--token-version", choices=["v3", "v1"], help="token endpoint (v1 sunsets 2027)")
 
-    p = sub.add_parser("login", help="authorize an account (loopback listener or paste-back)")
+    p = sub.add_parser(
+        "login",
+        help="authorize an account (loopback listener or paste-back); exit 0 only when the "
+        "account is the main one and no check fails",
+    )
     p.add_argument("--open", action="store_true", help="open the URL with $BROWSER / webbrowser")
     p.add_argument("--paste", action="store_true", help="read the redirected URL from stdin")
-    p.add_argument("--account", type=int, metavar="HUB_ID", help="pin the authorize URL")
+    p.add_argument(
+        "--account", type=int, metavar="HUB_ID", help="pin the authorize URL to this account"
+    )
     p.add_argument("--timeout", type=float, default=600.0, help="seconds to wait (default 600)")
 
     p = sub.add_parser("status", help="the install checklist (exit 0 only when ready)")
@@ -77,22 +91,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="re-probe every account live first")
 
     p = sub.add_parser("accounts", help="list authorized accounts")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = sub.add_parser("use", help="make an account the active one")
-    p.add_argument("hub_id", type=int)
+    p.add_argument("hub_id", type=int, help="an authorized account's Hub ID (see `accounts`)")
 
     p = sub.add_parser("refresh", help="refresh an account's access token now")
     p.add_argument("hub_id", type=int, nargs="?", help="default: the active account")
 
-    p = sub.add_parser("remove", help="revoke an account's tokens and forget it")
-    p.add_argument("hub_id", type=int)
+    p = sub.add_parser("remove", help="revoke an account's tokens and forget it (asks first)")
+    p.add_argument("hub_id", type=int, help="an authorized account's Hub ID (see `accounts`)")
+    p.add_argument(
+        "--yes", action="store_true", help="don't ask (needed when stdin is not a terminal)"
+    )
     p.add_argument("--force", action="store_true", help="forget it even if revoking fails")
 
-    sub.add_parser("paths", help="print the config and credential file paths")
+    sub.add_parser(
+        "paths", help="print the config and credential file paths (with --demo: the demo's)"
+    )
 
     p = sub.add_parser("sandbox", help="run the embedded sandbox HubSpot until Ctrl-C")
-    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
     p.add_argument("--token-lifetime", type=int, default=1800, help="access token seconds")
     p.add_argument(
         "--redirect-uri", action="append", default=[], help="register another redirect URL"

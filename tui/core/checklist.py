@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from tui.core.profile import Profile
 from tui.core.reasons import AUTH_DEAD, NO_SEAT_ADVICE, SECTION_OF, Reason, Section
+from tui.core.vocabulary import format_duration
 from tui.hubspot.models import (
     CHECK_IDS,
     Access,
@@ -122,19 +123,6 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _duration(seconds: float) -> str:
-    """`45s`, `27m`, `1h 05m`, `3d 4h`: short and coarse, like a status bar."""
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, hours = seconds // 60, seconds // 3600
-    if hours == 0:
-        return f"{minutes}m"
-    if hours < 24:
-        return f"{hours}h {minutes % 60:02d}m"
-    return f"{hours // 24}d {hours % 24}h"
-
-
 def _auth_failed(account: AccountReport | None) -> bool:
     return account is not None and account.check_error_code in AUTH_DEAD
 
@@ -155,7 +143,7 @@ def _since(checked_at: float, now: float) -> str:
     """`last verified 5m ago`, or `never verified`."""
     if not checked_at or not math.isfinite(checked_at):
         return "never verified"
-    return f"last verified {_duration(max(0.0, now - checked_at))} ago"
+    return f"last verified {format_duration(max(0.0, now - checked_at))} ago"
 
 
 def _main_elsewhere(profile: Profile, active: AccountReport | None) -> AccountReport | None:
@@ -380,7 +368,7 @@ def _token(active: AccountReport | None, token_expiry: Mapping[int, float], now:
         return _check("token", FAIL, detail, _login(active.hub_id), Reason.TOKEN_REVOKED)
     left = token_expiry[active.hub_id] - now
     if math.isfinite(left) and left > 0:
-        return _check("token", OK, f"access token valid for {_duration(left)}")
+        return _check("token", OK, f"access token valid for {format_duration(left)}")
     # A stored refresh token renews it on the next API call: nothing for the user to do.
     return _check("token", OK, "access token expired; refreshes automatically on next use")
 

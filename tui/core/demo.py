@@ -46,7 +46,12 @@ def start_demo(config_dir: Path, *, token_lifetime: int = DEMO_TOKEN_LIFETIME) -
     from tui.sandbox import Sandbox
 
     directory = demo_dir(config_dir)
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Both the config dir (the demo's parent) and the demo dir are private, like the real store's:
+    # a 0755 parent left behind by the demo would make the next real run warn about it.
+    for private in (config_dir, directory):
+        if not private.exists():
+            private.mkdir(mode=0o700, parents=True)
+            private.chmod(0o700)  # mkdir's mode was narrowed by the umask
     sandbox = Sandbox(
         port=0,
         token_lifetime=token_lifetime,

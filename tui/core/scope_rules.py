@@ -20,6 +20,16 @@ def parse_scope_list(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(text.replace(",", " ").split()))
 
 
+def in_catalogue_order(names: Iterable[str]) -> tuple[str, ...]:
+    """Each name once, oauth first, then catalogue order, unknown names last (alphabetically):
+    one stable order for what both faces store and send, whatever order they were given in."""
+    from tui.hubspot.scopes import BY_NAME
+
+    index = {name: i for i, name in enumerate(BY_NAME)}
+    unique = dict.fromkeys(names)
+    return tuple(sorted(unique, key=lambda n: (n != "oauth", index.get(n, len(index)), n)))
+
+
 def without_required(required: Iterable[str], optional: Iterable[str]) -> tuple[str, ...]:
     """The optional list minus every scope that is also required (a scope in both is required)."""
     needed = set(required)
@@ -31,8 +41,8 @@ class ScopeSelection:
     """A required/optional selection after the overlap rule, with what lint found in it.
 
     Attributes:
-        required: the required scopes, in the order given, each once.
-        optional: the optional scopes minus the required ones, each once.
+        required: the required scopes, each once, in `in_catalogue_order`.
+        optional: the optional scopes minus the required ones, likewise.
         moved: scopes given in both lists (kept as required only).
         findings: `lint` of the two lists: errors first, then warnings.
     """
@@ -60,8 +70,8 @@ class ScopeSelection:
 
 def check_scopes(required: Sequence[str], optional: Sequence[str]) -> ScopeSelection:
     """Apply the overlap rule to a selection and lint the result (no I/O)."""
-    req = tuple(dict.fromkeys(name.strip() for name in required if name.strip()))
-    given_optional = tuple(dict.fromkeys(name.strip() for name in optional if name.strip()))
+    req = in_catalogue_order(name.strip() for name in required if name.strip())
+    given_optional = in_catalogue_order(name.strip() for name in optional if name.strip())
     moved = tuple(name for name in given_optional if name in set(req))
     opt = without_required(req, given_optional)
     return ScopeSelection(req, opt, moved, tuple(lint(req, opt)))

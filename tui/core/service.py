@@ -30,6 +30,7 @@ from tui.core.profile import DEFAULT_API_BASE, AppConfig, Profile, ProfileSecret
 from tui.core.reasons import AUTH_DEAD
 from tui.core.stored import compute_status, store_warnings
 from tui.core.tokens import refresh_lock, refresh_margin
+from tui.core.user_errors import error_text
 from tui.hubspot.errors import (
     AuthenticationError,
     CallbackError,
@@ -212,6 +213,7 @@ class InstallService:
             raise InputError(
                 f"Account {hub_id} is not authorized in profile '{self._name}'",
                 "Run `hubspot-tui accounts` to list them, or authorize it with `login --account`",
+                code="UNKNOWN_ACCOUNT",
             )
 
         def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
@@ -318,7 +320,7 @@ class InstallService:
         )
         listen_error = ""
         if not listen:
-            listen_error = "not listening (paste mode): paste the redirected URL"
+            pass  # paste mode, as asked: nothing went wrong, so nothing to report
         elif not loopback:
             listen_error = (
                 f"the redirect URL {redirect_uri} is not on this machine: after authorizing, "
@@ -328,7 +330,7 @@ class InstallService:
             try:
                 await listener.start()
             except CallbackError as exc:
-                listen_error = f"{exc.message}. {exc.action}".strip()
+                listen_error = error_text(exc)
         now = self._clock()
         attempt = LoginAttempt(
             url=url,
@@ -361,8 +363,10 @@ class InstallService:
             emit(LoginStep.URL_READY, "authorize URL ready")
             if attempt.listen_address:
                 emit(LoginStep.LISTENING, f"waiting on {attempt.listen_address}")
+            elif attempt.listen_error:
+                emit(LoginStep.LISTENING, attempt.listen_error, ok=False)
             else:
-                emit(LoginStep.LISTENING, attempt.listen_error or "paste only", ok=False)
+                emit(LoginStep.LISTENING, "waiting for the redirected URL to be pasted")
             code = await listener.wait()
             emit(LoginStep.CALLBACK, "redirect received")
             emit(LoginStep.STATE_CHECKED, "state matches this attempt")
@@ -404,7 +408,7 @@ class InstallService:
             emit(LoginStep.DONE, verdict(report))
             return report
         except HubSpotError as exc:
-            emit(LoginStep.FAILED, f"{exc.message}. {exc.action}".strip(), ok=False)
+            emit(LoginStep.FAILED, error_text(exc), ok=False)
             raise
         finally:
             await listener.close()
@@ -497,6 +501,7 @@ class InstallService:
             raise InputError(
                 f"Account {hub_id} is not in profile '{self._name}'",
                 "Run `hubspot-tui accounts` to list the authorized accounts",
+                code="UNKNOWN_ACCOUNT",
             )
         tokens = self._secrets.tokens.get(hub_id)
         revoked = False

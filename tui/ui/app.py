@@ -20,14 +20,15 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.timer import Timer
 
+from tui.core.loopback import over_ssh
 from tui.core.reasons import Reason
+from tui.core.user_errors import error_text
 from tui.hubspot.errors import HubSpotError, ReauthorizeRequired
 from tui.ui.fast_app import FastApp
 from tui.ui.messages import AuthorizeRequested, Outcome, RecheckRequested
 from tui.ui.screens.base import MIN_HEIGHT, MIN_WIDTH, USER_ERRORS, SectionScreen, user_error
 from tui.ui.screens.overview import OverviewScreen
 from tui.ui.section_imports import IMPORT_AFTER, import_sections
-from tui.ui.ssh import detect_ssh, ssh_target  # noqa: F401  (re-exported)
 
 if TYPE_CHECKING:
     import httpx
@@ -141,7 +142,7 @@ class HubSpotApp(FastApp):
         """The shared install service."""
         self.demo = demo
         """Demo app details, or None outside `--demo`."""
-        self.ssh = detect_ssh() if ssh is None else ssh
+        self.ssh = over_ssh() if ssh is None else ssh
         """True when the user's browser is not on this machine."""
         self.loaded = False
         """True once the profile has been read."""
@@ -364,8 +365,7 @@ class HubSpotApp(FastApp):
     def _report(self, exc: HubSpotError, title: str) -> None:
         """Show a failure: the message and the next action (they never hold a secret)."""
         self.last_error = exc
-        body = f"{exc.message}\n→ {exc.action}" if exc.action else exc.message
-        self.notify(body, title=title, severity="error", timeout=8, markup=False)
+        self.notify(error_text(exc), title=title, severity="error", timeout=8, markup=False)
 
     def recheck(self, hub_id: int | None = None) -> None:
         """Re-probe one account (or all) live, in a worker."""

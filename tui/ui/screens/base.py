@@ -20,11 +20,12 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from tui.core.store import StoreError
-from tui.hubspot.errors import HubSpotError
+from tui.core.user_errors import USER_ERRORS, as_user_error, error_text
 from tui.ui.widgets.field import FieldLabel
 from tui.ui.widgets.keybar import KeyBar
 from tui.ui.widgets.nav import NavBar
+
+__all__ = ["USER_ERRORS", "SectionScreen", "update", "user_error"]
 
 if TYPE_CHECKING:
     from tui.core.service import InstallService
@@ -36,23 +37,8 @@ MIN_HEIGHT = 24
 """The shortest terminal the layout is designed for."""
 
 
-USER_ERRORS: tuple[type[Exception], ...] = (HubSpotError, StoreError, OSError)
-"""Failures the user can act on; anything else is a bug and stays a bug."""
-
-
-def user_error(exc: Exception) -> HubSpotError:
-    """Any failure from `USER_ERRORS` as a message plus the next action (never a traceback)."""
-    if isinstance(exc, HubSpotError):
-        return exc
-    if isinstance(exc, StoreError):
-        return HubSpotError(exc.message, exc.action, code="STORE")
-    if isinstance(exc, OSError):
-        return HubSpotError(
-            f"Could not read or write the profile: {exc.strerror or exc}",
-            "Check the config directory's permissions and free space",
-            code="OS_ERROR",
-        )
-    return HubSpotError(str(exc))
+user_error = as_user_error
+"""Any failure from `USER_ERRORS` as a message plus the next action (see tui/core/user_errors)."""
 
 
 def update(widget: Static, content: Content | str) -> None:
@@ -135,8 +121,7 @@ class SectionScreen(Screen[None]):
         if app.activity:
             update(line, Content.styled(f"⟳ {app.activity}", "$text-warning"))
         elif app.last_error is not None:
-            err = app.last_error
-            text = f"✖ {err.message}" + (f" → {err.action}" if err.action else "")
+            text = f"✖ {error_text(app.last_error)}"
             update(line, Content.styled(text, "$text-error"))
         else:
             update(line, "")

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.core.user_errors import error_text
 from tui.hubspot.errors import HubSpotError
 from tui.hubspot.models import AccountType
 
@@ -118,7 +119,7 @@ class ChooserScreen(ModalScreen[int | None]):
         try:
             choices = await self._fetch()
         except HubSpotError as exc:
-            self._show_error(f"{exc.message} — {exc.action}" if exc.action else exc.message)
+            self._show_error(error_text(exc))
             return
         except Exception as exc:
             # The authorize page's own error (unknown client id, unregistered redirect...) carries

@@ -25,6 +25,7 @@ from tui.core.settings_rules import (
     SettingsOutcome,
     apply_settings,
 )
+from tui.core.user_errors import error_text
 from tui.hubspot.models import Region
 from tui.ui.screens.base import USER_ERRORS, SectionScreen, update, user_error
 from tui.ui.widgets.field import FieldLabel, TrimmedInput
@@ -397,7 +398,7 @@ class CredentialsScreen(SectionScreen):
             await self.service.save_app(config, secret)
         except USER_ERRORS as exc:
             err = user_error(exc)
-            result.update(_bad(f"{err.message} — {err.action}" if err.action else err.message))
+            result.update(_bad(error_text(err)))
             self.notify(err.message, title="Not saved", severity="error", markup=False)
             return
         self._dirty = False

@@ -12,7 +12,6 @@ import contextlib
 import time
 import webbrowser
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -23,14 +22,15 @@ from textual.style import Style
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
+from tui.core.loopback import is_loopback_redirect, redirect_port, ssh_tunnel_command
 from tui.core.service import LoginAttempt, LoginStep, StepEvent
+from tui.core.user_errors import error_text
+from tui.core.vocabulary import role_word
 from tui.hubspot import validate
 from tui.hubspot.errors import CallbackError, HubSpotError
 from tui.hubspot.models import AccountRole
 from tui.ui.screens.base import USER_ERRORS, SectionScreen, user_error
 from tui.ui.screens.chooser import Choice, ChooserScreen
-from tui.ui.ssh import ssh_tunnel_command
-from tui.ui.widgets.badges import role_word
 from tui.ui.widgets.countdown import Countdown
 from tui.ui.widgets.field import FieldLabel, TrimmedInput, trimmed_paste
 from tui.ui.widgets.timeline import LoginTimeline
@@ -212,13 +212,10 @@ class OAuthScreen(SectionScreen):
 
     def _show_ssh_help(self, attempt: LoginAttempt) -> None:
         help_line = self.query_one("#ssh-help", Static)
-        parts = urlsplit(attempt.redirect_uri)
-        loopback = parts.hostname in {"localhost", "127.0.0.1"}
-        help_line.display = self.hub_app.ssh and loopback
+        help_line.display = self.hub_app.ssh and is_loopback_redirect(attempt.redirect_uri)
         if not help_line.display:
             return
-        port = parts.port or 80
-        self.tunnel = ssh_tunnel_command(port)
+        self.tunnel = ssh_tunnel_command(redirect_port(attempt.redirect_uri) or 80)
         # The command stands out from the warning around it: it is the thing to copy.
         help_line.update(
             Content.assemble(
@@ -409,8 +406,7 @@ class OAuthScreen(SectionScreen):
         try:
             self.attempt.offer_paste(text)
         except HubSpotError as exc:
-            action = f" — {exc.action}" if exc.action else ""
-            note(Content.styled(f"✖ {exc.message}{action}", "$text-error"))
+            note(Content.styled(f"✖ {error_text(exc)}", "$text-error"))
             return
         self._accepted_paste = text.strip()
         note(Content.styled("✔ Pasted URL accepted — exchanging the code…", "$text-success"))

@@ -17,8 +17,9 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from tui.core.profile import AppConfig
-from tui.core.scope_rules import check_scopes
+from tui.core.scope_rules import check_scopes, in_catalogue_order
 from tui.core.settings_rules import SettingsInput, apply_settings
+from tui.core.user_errors import error_text
 from tui.hubspot.scopes import (
     BY_NAME,
     GROUPS,
@@ -192,14 +193,9 @@ class ScopesScreen(SectionScreen):
 
     # ------------------------------------------------------------- summary
 
-    def _ordered(self, chosen: set[str]) -> list[str]:
-        """Catalogue order (oauth first), unknown names last: stable strings to compare."""
-        index = {info.name: i for i, info in enumerate(BY_NAME.values())}
-        return sorted(chosen, key=lambda n: (n != "oauth", index.get(n, len(index)), n))
-
     def selection(self) -> tuple[list[str], list[str]]:
-        """(required, optional) in the order they will be sent."""
-        return self._ordered(self.required), self._ordered(self.optional)
+        """(required, optional) in the order they will be sent (see `in_catalogue_order`)."""
+        return list(in_catalogue_order(self.required)), list(in_catalogue_order(self.optional))
 
     def _summarise(self) -> None:
         required, optional = self.selection()
@@ -313,21 +309,24 @@ class ScopesScreen(SectionScreen):
             self.service.profile.app, SettingsInput(scopes=required, optional_scopes=optional)
         )
         if not outcome.ok:
+            self._summarise()  # the lint panel names every problem, this line the first
             self._say(Content.styled(f"✖ Can't save: {outcome.refusals[0].reason}", "$text-error"))
             return
-        self._save(outcome.app)
+        self._save(outcome.app, outcome.notes)
 
     @work(exclusive=True, group="save-scopes", exit_on_error=False)
-    async def _save(self, app: AppConfig) -> None:
+    async def _save(self, app: AppConfig, notes: tuple[str, ...] = ()) -> None:
         try:
             await self.service.save_app(app)
         except USER_ERRORS as exc:
             err = user_error(exc)
-            body = f"{err.message} → {err.action}" if err.action else err.message
-            self._say(Content.styled(f"✖ Not saved: {body}", "$text-error"))
+            self._say(Content.styled(f"✖ Not saved: {error_text(err)}", "$text-error"))
             return
         self._loaded_from = (app.scopes, app.optional_scopes)
         self.required, self.optional = set(app.scopes), set(app.optional_scopes)
         self._rebuild()
-        self._say(Content.styled("✔ Scopes saved. Next: press F5 to authorize.", "$text-success"))
+        said = "".join(f" ({note})" for note in notes)
+        self._say(
+            Content.styled(f"✔ Scopes saved{said}. Next: press F5 to authorize.", "$text-success")
+        )
         self.hub_app.changed()

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tui.core.vocabulary import access_text, expiry_text, role_word, scopes_ratio
 from tui.hubspot.models import AccountReport
 from tui.hubspot.text import clean_line, fit_cells
-from tui.ui.widgets.badges import access_text, expiry_text, role_word, scopes_ratio
 
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("hub", "Hub ID", 12),
@@ -45,7 +45,7 @@ def row_for(report: AccountReport, active: bool, expires_at: float | None, now: 
         access_text(report.products),
         access_text(report.line_items),
         scopes_ratio(report),
-        expiry_text(expires_at, now),
+        expiry_text(None if expires_at is None else expires_at - now),
         report.account_type.value,
         report.region or "-",
         domain,

@@ -16,6 +16,13 @@ import time
 from textual.content import Content
 
 from tui.core.reasons import AUTH_DEAD, NO_SEAT_ADVICE, Reason
+from tui.core.vocabulary import (
+    access_text,
+    ago_text,
+    check_text,
+    role_word,
+    scopes_ratio,
+)
 from tui.hubspot.models import (
     Access,
     AccountReport,
@@ -24,103 +31,57 @@ from tui.hubspot.models import (
     ProbeResult,
 )
 
-CHECK_LOOK: dict[CheckState, tuple[str, str, str]] = {
-    CheckState.OK: ("✔", "OK", "$text-success"),
-    CheckState.WARN: ("⚠", "WARN", "$text-warning"),
-    CheckState.FAIL: ("✖", "FAIL", "$text-error"),
-    CheckState.TODO: ("○", "TODO", "$foreground-muted"),
-}
-"""Glyph, word and theme colour of each checklist state."""
+__all__ = [
+    "access_label",
+    "access_text",
+    "check_label",
+    "role_advice",
+    "role_badge",
+    "role_word",
+    "scopes_ratio",
+]
 
-ROLE_LOOK: dict[AccountRole, tuple[str, str]] = {
-    AccountRole.MAIN: ("MAIN", "$success"),
-    AccountRole.DEVELOPER: ("DEVELOPER", "$error"),
-    AccountRole.TEST: ("TEST", "$warning"),
-    AccountRole.SANDBOX: ("SANDBOX", "$warning"),
-    AccountRole.STANDARD: ("NO PRODUCTS", "$warning"),
-    AccountRole.UNKNOWN: ("UNKNOWN", "$panel"),
+CHECK_COLOUR: dict[CheckState, str] = {
+    CheckState.OK: "$text-success",
+    CheckState.WARN: "$text-warning",
+    CheckState.FAIL: "$text-error",
+    CheckState.TODO: "$foreground-muted",
 }
-"""Badge word and theme background of each account role."""
+"""Theme colour of each checklist state (the words are `tui.core.vocabulary.CHECK_WORDS`)."""
 
-ACCESS_LOOK: dict[Access, tuple[str, str, str]] = {
-    Access.OK: ("✔", "OK", "$text-success"),
-    Access.MISSING_SCOPE: ("✖", "NO SCOPE", "$text-error"),
-    Access.FORBIDDEN: ("✖", "FORBIDDEN", "$text-error"),
-    Access.ERROR: ("✖", "ERROR", "$text-error"),
-    Access.UNKNOWN: ("○", "UNKNOWN", "$foreground-muted"),
+ROLE_COLOUR: dict[AccountRole, str] = {
+    AccountRole.MAIN: "$success",
+    AccountRole.DEVELOPER: "$error",
+    AccountRole.TEST: "$warning",
+    AccountRole.SANDBOX: "$warning",
+    AccountRole.STANDARD: "$warning",
+    AccountRole.UNKNOWN: "$panel",
 }
-"""Glyph, word and theme colour of a Products / Line Items probe outcome."""
+"""Theme background of each account role's badge."""
+
+ACCESS_COLOUR: dict[Access, str] = {
+    Access.OK: "$text-success",
+    Access.MISSING_SCOPE: "$text-error",
+    Access.FORBIDDEN: "$text-error",
+    Access.ERROR: "$text-error",
+    Access.UNKNOWN: "$foreground-muted",
+}
+"""Theme colour of a Products / Line Items probe outcome."""
 
 
 def check_label(state: CheckState) -> Content:
     """`✔ OK`, `⚠ WARN`, `✖ FAIL` or `○ TODO`, coloured."""
-    glyph, word, colour = CHECK_LOOK[state]
-    return Content.styled(f"{glyph} {word}", f"bold {colour}")
-
-
-def role_word(role: AccountRole) -> str:
-    """The badge word of a role (`MAIN`, `DEVELOPER`, `NO PRODUCTS`...)."""
-    return ROLE_LOOK[role][0]
+    return Content.styled(check_text(state), f"bold {CHECK_COLOUR[state]}")
 
 
 def role_badge(role: AccountRole) -> Content:
     """A reverse-video badge: the word carries the meaning, the background reinforces it."""
-    word, colour = ROLE_LOOK[role]
-    return Content.styled(f" {word} ", f"bold $text on {colour}")
-
-
-def access_text(probe: ProbeResult) -> str:
-    """Plain `✔ OK` / `✖ FORBIDDEN`... for tables; `✔ OK (empty)` when readable but empty.
-
-    At most 12 cells, so the accounts table keeps its Token column inside 80 columns.
-    """
-    glyph, word, _ = ACCESS_LOOK[probe.access]
-    if probe.access is Access.OK and probe.count == 0:
-        return f"{glyph} {word} (empty)"
-    return f"{glyph} {word}"
+    return Content.styled(f" {role_word(role)} ", f"bold $text on {ROLE_COLOUR[role]}")
 
 
 def access_label(probe: ProbeResult) -> Content:
     """`access_text` coloured."""
-    _, _, colour = ACCESS_LOOK[probe.access]
-    return Content.styled(access_text(probe), colour)
-
-
-def scopes_ratio(report: AccountReport) -> str:
-    """Granted over requested scopes, e.g. `8/9`; `-` when nothing was requested."""
-    if not report.scopes_requested:
-        return "-"
-    granted = len(report.scopes_requested) - len(report.scopes_missing)
-    return f"{granted}/{len(report.scopes_requested)}"
-
-
-def format_remaining(seconds: float) -> str:
-    """`27:13`, `1h 02m` or `expired`: short enough for a status line."""
-    if seconds <= 0:
-        return "expired"
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes:02d}:{secs:02d}"
-
-
-def expiry_text(expires_at: float | None, now: float | None = None) -> str:
-    """`in 27m`, `in 1h 02m`, `expired` or `no token` for a table cell.
-
-    Minutes only: the cell is not live, and a coarse value changes rarely, so redrawing a large
-    table after a profile change touches few cells.
-    """
-    if expires_at is None:
-        return "no token"
-    remaining = expires_at - (time.time() if now is None else now)
-    if remaining <= 0:
-        return "expired"
-    minutes = int(remaining // 60)
-    if minutes >= 60:
-        return f"in {minutes // 60}h {minutes % 60:02d}m"
-    return f"in {minutes}m" if minutes else "in <1m"
+    return Content.styled(access_text(probe), ACCESS_COLOUR[probe.access])
 
 
 def check_error_line(report: AccountReport, now: float | None = None) -> str:
@@ -140,21 +101,10 @@ def check_error_line(report: AccountReport, now: float | None = None) -> str:
         return f"⚠ Tokens saved, account not identified yet: {message}. Press r to retry."
     now = time.time() if now is None else now
     if report.checked_at and math.isfinite(report.checked_at):
-        since = f"last verified {format_ago(now - report.checked_at)}"
+        since = f"last verified {ago_text(now - report.checked_at)}"
     else:
         since = "never verified"
     return f"⚠ couldn't reach HubSpot: {message} — {since}. Press r to retry."
-
-
-def format_ago(seconds: float) -> str:
-    """`just now`, `5 min ago`, `3 h ago`, `2 days ago`."""
-    minutes = int(max(0.0, seconds) // 60)
-    if minutes < 1:
-        return "just now"
-    if minutes < 120:
-        return f"{minutes} min ago"
-    hours = minutes // 60
-    return f"{hours} h ago" if hours < 48 else f"{hours // 24} days ago"
 
 
 def role_advice(report: AccountReport, now: float | None = None) -> list[str]:

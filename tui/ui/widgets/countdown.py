@@ -8,7 +8,7 @@ from collections.abc import Callable
 from textual.timer import Timer
 from textual.widgets import Static
 
-from tui.ui.widgets.badges import format_remaining
+from tui.core.vocabulary import format_duration
 
 
 class Countdown(Static):
@@ -94,7 +94,8 @@ class Countdown(Static):
             return self.busy
         if self.deadline is None:
             return self.idle
-        left = format_remaining(self.deadline - self._clock())
+        remaining = self.deadline - self._clock()
+        left = format_duration(remaining, clock=True) if remaining > 0 else "expired"
         return f"{self.label} {left}".strip()
 
     def tick(self) -> None:
