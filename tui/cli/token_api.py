@@ -64,7 +64,14 @@ def add_parsers(sub: Any) -> None:
         epilog=API_EPILOG,
     )
     p.add_argument("path", metavar="PATH", help="e.g. /crm/v3/objects/products?limit=10")
-    p.add_argument("-X", "--method", default="GET", type=str.upper, choices=METHODS)
+    p.add_argument(
+        "-X",
+        "--method",
+        default="GET",
+        type=str.upper,
+        choices=METHODS,
+        help="HTTP method (default GET)",
+    )
     p.add_argument(
         "-f",
         "--raw-field",

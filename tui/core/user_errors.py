@@ -31,9 +31,9 @@ def as_user_error(exc: BaseException) -> HubSpotError:
 
 
 def error_text(exc: HubSpotError) -> str:
-    """`message — next action` on one line (status lines, toasts, the login timeline)."""
+    """`message → next action` on one line (status lines, toasts, the login timeline)."""
     message = exc.message.rstrip(". ")
-    return f"{message} — {exc.action}" if exc.action else message
+    return f"{message} → {exc.action}" if exc.action else message
 
 
 def error_lines(exc: HubSpotError) -> list[str]:
