@@ -299,7 +299,7 @@ def test_accounts_detail_says_when_hubspot_could_not_be_reached() -> None:
     line = role_advice(report, now=1_000_000.0 + 7 * 60)[-1]
     assert line == (
         "⚠ couldn't reach HubSpot: HubSpot had a problem answering the Products check "
-        "(HTTP 503) — last verified 7 min ago. Press r to retry."
+        "(HTTP 503) — last verified 7m ago. Press r to retry."
     )
     revoked = AccountReport(MAIN, check_error="gone", check_error_code="token_revoked")
     assert "Press F5" in role_advice(revoked)[-1]
