@@ -186,9 +186,12 @@ async def _through_screen(app: HubSpotApp, case: Case) -> tuple[str, str]:
             screen = app.screen
             assert isinstance(screen, ScopesScreen)
             required, optional = given["scopes"]  # type: ignore[misc]
-            screen.required = set(required)
+            # The screen's own sets are the truth (its checklists share them): change in place.
+            screen.required.clear()
+            screen.required.update(required)
             if optional is not None:
-                screen.optional = set(optional)
+                screen.optional.clear()
+                screen.optional.update(optional)
             shown = ""
         else:
             await pilot.press("f3")

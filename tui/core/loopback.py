@@ -7,22 +7,23 @@ with `127.0.0.1` or `[::1]` is read as the same place and shown back with `local
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import socket
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+from tui.hubspot.origins import is_loopback_host
 
-def is_loopback_host(host: str) -> bool:
-    """True for `localhost` and loopback addresses (`127.0.0.1`, `127.x.y.z`, `::1`)."""
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+__all__ = [
+    "is_loopback_host",
+    "is_loopback_redirect",
+    "on_localhost",
+    "over_ssh",
+    "redirect_port",
+    "ssh_target",
+    "ssh_tunnel_command",
+    "ssh_tunnel_hint",
+]
 
 
 def is_loopback_redirect(uri: str) -> bool:

@@ -9,7 +9,6 @@ made after the 302 is one GET of its `Location`, and only when that is a loopbac
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -17,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from tui.hubspot import redact
+from tui.hubspot.origins import is_loopback_host
 
 # A redirect delivered from here carries the authorization code in its URL, which httpx logs at
 # INFO (and httpcore at DEBUG): keep it out of every log.
@@ -123,13 +123,7 @@ async def fetch_choices(client: httpx.AsyncClient, authorize_url: str) -> Author
 
 def is_loopback_url(url: str) -> bool:
     """True when `url` points at this machine (localhost, 127.0.0.0/8 or ::1)."""
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(urlsplit(url).hostname or "")
 
 
 async def choose(

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from tui.core.checklist import TITLES
 from tui.core.profile import Profile
 from tui.core.reasons import SECTION_KEY, Reason, Section
 from tui.hubspot.models import CHECK_IDS, AccountRole, Check, CheckState, InstallStatus
@@ -104,19 +105,6 @@ def advice(check: Check, profile: Profile) -> tuple[str, str]:
         # Already asked for: only authorizing again (on an account that can grant it) helps.
         return "Press F5 to re-authorize so the grant includes the scope", section
     return _ADVICE.get(check.reason, check.detail), section
-
-
-TITLES: dict[str, str] = {
-    "credentials": "Credentials",
-    "redirect_uri": "Redirect URL",
-    "scopes": "Scopes",
-    "authorized": "Authorized",
-    "main_account": "Main account",
-    "products": "Products",
-    "line_items": "Line items",
-    "token": "Token",
-}
-"""Fallback titles when the service has not produced a checklist yet."""
 
 
 def checklist_row(check: Check) -> ChecklistRow:
