@@ -116,6 +116,9 @@ class ScopeChecklist(ScrollView, can_focus=True):
         self._rows: list[ScopeRow] = []
         self._ticked: set[str] = set()
         self._cursor = 0
+        self._styles: tuple[Style, Style, Style, Style] | None = None
+        """(base, cursor, heading, muted): looked up once, not per line (each costs a walk up
+        the DOM); dropped when the theme or the focus changes."""
         self.on_leave_top: Callable[[], None] | None = None
         """Called when ↑ is pressed on the first scope (e.g. to go back to a filter box)."""
         self.on_slash: Callable[[], None] | None = None
@@ -283,11 +286,30 @@ class ScopeChecklist(ScrollView, can_focus=True):
 
     def on_focus(self) -> None:
         """The cursor row is drawn focused (with its `▶`)."""
+        self._styles = None
         self.refresh()
 
     def on_blur(self) -> None:
         """The cursor row is drawn blurred."""
+        self._styles = None
         self.refresh()
+
+    def notify_style_update(self) -> None:
+        """Theme or CSS changed: look the styles up again."""
+        super().notify_style_update()
+        self._styles = None
+
+    def _get_styles(self) -> tuple[Style, Style, Style, Style]:
+        if self._styles is None:
+            base = self.rich_style
+            muted = self.get_component_rich_style("scope-checklist--description", partial=True)
+            self._styles = (
+                base,
+                self.get_component_rich_style("scope-checklist--cursor"),
+                base + self.get_component_rich_style("scope-checklist--heading", partial=True),
+                base + Style(color=muted.color),
+            )
+        return self._styles
 
     # --------------------------------------------------------------- drawing
 
@@ -295,23 +317,21 @@ class ScopeChecklist(ScrollView, can_focus=True):
         """Line `y` of the view: only the rows on screen are ever drawn."""
         row_index = round(self.scroll_y) + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base, cursor_style, heading, muted = self._get_styles()
         if not 0 <= row_index < len(self._rows):
             return Strip.blank(width, base)
         row = self._rows[row_index]
         cursor = row_index == self._cursor
         if row.heading:
-            style = base + self.get_component_rich_style("scope-checklist--heading", partial=True)
-            segments = [Segment(f"    ── {row.text}", style)]
+            segments = [Segment(f"    ── {row.text}", heading)]
         else:
             if cursor:
-                base = self.get_component_rich_style("scope-checklist--cursor")
-            muted = self.get_component_rich_style("scope-checklist--description", partial=True)
+                base = muted = cursor_style
             marker = "▶" if cursor and self.has_focus else " "
             tick = "X" if row.scope in self._ticked else " "
             segments = [
                 Segment(f"{marker}▐{tick}▌ {row.scope}", base),
-                Segment(f"  {row.text}", base + Style(color=muted.color) if not cursor else base),
+                Segment(f"  {row.text}", muted),
             ]
         strip = Strip(segments)
         if strip.cell_length > width > 1:
