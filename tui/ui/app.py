@@ -504,8 +504,9 @@ class HubSpotApp(FastApp):
             tables.append(bindings_table(f"{title} keys", list(screen.BINDINGS)))
         tables.append(bindings_table("Everywhere", list(self.BINDINGS)))
         tables.append(
-            "Also: `ctrl+p` command palette · `b`/`esc` back to Overview · `q` quit (when no "
-            "text field has focus) · `ctrl+q` quit from anywhere · `tab` next field\n"
+            "Also: `ctrl+p` command palette · `b`/`esc` back to Overview (`esc` clears a filter "
+            "first) · `q` quit · `ctrl+q` quit from anywhere · `tab` next field. `▶` marks where "
+            "keys go; in a text field letters and digits are typing (the key bar says so).\n"
         )
         self.push_screen(HelpScreen(title, help_text, tables))
 

@@ -31,7 +31,8 @@ class AccountsScreen(SectionScreen):
         "Every account this app was authorized on. **●** marks the active one (the one the "
         "connector uses). The right one is **MAIN**: a standard account with Products. "
         "DEVELOPER accounts can't hold installs; TEST accounts are 90-day trials. "
-        "**/** filters (hub id, domain, name, role, region), **#** then digits jumps to a hub id, "
+        "**/** filters (hub id, domain, name, role, region; `↓`/`↑` between filter and table, "
+        "`esc` clears it), **#** then digits jumps to a hub id, "
         "**g**/**G** first/last, **PgUp**/**PgDn** a page."
     )
     AUTO_FOCUS = "#account-table"

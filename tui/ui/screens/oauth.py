@@ -52,7 +52,9 @@ class OAuthScreen(SectionScreen):
         "**ctrl+l** (or enter) builds a fresh authorize URL and starts listening. Open the URL in "
         "the browser where you are signed in to HubSpot, pick your **MAIN** account, and approve. "
         "The redirect comes back to the listener, or paste the address the browser ends on. "
-        "*Pin to account* builds `/oauth/{hubId}/authorize` so only that account is offered."
+        "*Pin to account* builds `/oauth/{hubId}/authorize` so only that account is offered: "
+        "the section opens on it, so type the hub id and press enter. While a login waits no "
+        "field has focus: `o` opens, `x` cancels, `v` goes to the paste box."
     )
     AUTO_FOCUS = "#pin"
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -127,7 +127,9 @@ class OverviewScreen(SectionScreen):
     HELP = (
         "The install checklist: each row says **OK / WARN / FAIL / TODO** and which key fixes "
         "it. *Next step* is the first row that is not OK. The token countdown is live; the token "
-        "is refreshed in the background before it expires."
+        "is refreshed in the background before it expires. `↑`/`↓` move the `▶` over the rows: "
+        "the highlighted one is shown whole under the list. `r`, `R` and `t` say what they did "
+        "under the active account."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next_step", "Next step"),

@@ -52,7 +52,8 @@ class ScopesScreen(SectionScreen):
         "Tick each scope in the list that matches your HubSpot app's *Auth* settings: "
         "**Required** scopes go in `scope=`, **Optional** ones in `optional_scope=`. They must "
         "match the app exactly or HubSpot refuses the install. Products and line items need a "
-        "paid Sales Hub seat: keep them optional. `/` filters, `space` ticks, `p` cycles presets."
+        "paid Sales Hub seat: keep them optional. `/` filters (`↓` to the list, `↑` from its top "
+        "back, `esc` clears), `space` ticks, `p` cycles presets."
     )
     AUTO_FOCUS = "#required"
     FOCUS_LABELS: ClassVar[dict[str, str]] = {
