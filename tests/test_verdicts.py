@@ -78,6 +78,8 @@ async def test_no_seat_is_forbidden_with_the_seat_message_in_either_shape(
         assert (products["state"], products["reason"]) == ("fail", "no_seat")
         assert products["fix"] == "hubspot-tui status --check"  # r / --check, no login
         assert all(words in str(products["detail"]) for words in SEAT_WORDS)
+        main_account = by_id(data)["main_account"]  # not "without Products": unreadable yet
+        assert (main_account["state"], main_account["reason"]) == ("warn", "no_seat")
         assert_reason_on_every_unmet_check(data)
         plain = cli(env, "status")
         lines = plain.stdout.splitlines()

@@ -295,6 +295,10 @@ def _main_account(profile: Profile, active: AccountReport | None) -> Check:
         problem, reason = _ROLE_PROBLEMS[active.role]
         detail = f"Active account {active.hub_id} is {problem}; {guidance}"
         return _check("main_account", FAIL, detail, fix, reason, section)
+    if active.role is AccountRole.STANDARD and active.products.access is Access.FORBIDDEN:
+        # Not "without Products": they can't be read until the installing user has a seat.
+        detail = f"Active account {label} is STANDARD; its Products can't be read without a seat"
+        return _check("main_account", WARN, detail, FIX_CHECK, Reason.NO_SEAT)
     if active.role is AccountRole.STANDARD:
         guidance, fix, section = _switch_or_login(profile, active)
         detail = f"Active account {label} is STANDARD without Products; if it isn't the main one, "

@@ -114,6 +114,12 @@ def verdict(report: AccountReport) -> str:
             f"{name} ({report.hub_id}) is a STANDARD account, but its Products check failed "
             f"({report.products.message}): re-check it (`hubspot-tui status --check`, or r)"
         )
+    if report.role is AccountRole.STANDARD and report.products.access is Access.FORBIDDEN:
+        return (
+            f"{name} ({report.hub_id}) is a STANDARD account, but HubSpot refuses its Products: "
+            "the installing user needs a paid Sales Hub seat (a super admin assigns it; no "
+            "re-authorization needed, re-check after)"
+        )
     if report.account_type is AccountType.APP_DEVELOPER:
         return (
             f"{name} ({report.hub_id}) is a DEVELOPER account: re-authorize and pick the main one"
