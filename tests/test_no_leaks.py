@@ -165,6 +165,8 @@ def test_cli_journey_with_faults_leaks_nothing(sandbox_env: SandboxEnv, tmp_path
     faults.add("/oauth/v3/token", FaultKind.BAD_JSON, times=-1)
     assert cli("refresh") == 1
     faults.clear()
+    assert cli("status", "--json") == 1  # the failed --check above is recorded: not ready
+    assert cli("status", "--check") == 0  # a check that passes clears it
     assert cli("status", "--json") == 0
     assert cli("accounts") == 0
     assert cli("accounts", "--json") == 0

@@ -135,11 +135,13 @@ def role_advice(report: AccountReport, now: float | None = None) -> list[str]:
         lines.append("✔ MAIN account: a standard account with products. This is the right one.")
     else:
         lines.append("○ Not checked yet: press r to re-check it.")
+    # A developer/test/sandbox account is the wrong one whatever it can read: no seat advice.
+    seat_matters = role not in (AccountRole.DEVELOPER, AccountRole.TEST, AccountRole.SANDBOX)
     both_forbidden = report.products.access is report.line_items.access is Access.FORBIDDEN
-    if both_forbidden:
+    if both_forbidden and seat_matters:
         lines.append(f"✖ Products and line items forbidden: {NO_SEAT_ADVICE} (r).")
     for name, probe in (("Products", report.products), ("Line items", report.line_items)):
-        if probe.access is Access.FORBIDDEN and not both_forbidden:
+        if probe.access is Access.FORBIDDEN and not both_forbidden and seat_matters:
             lines.append(f"✖ {name} forbidden: {NO_SEAT_ADVICE} (r).")
         elif probe.access is Access.MISSING_SCOPE:
             needed = ", ".join(probe.required_scopes) or "the object's read scope"
