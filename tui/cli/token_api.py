@@ -48,7 +48,11 @@ API_EPILOG = (
 
 def add_parsers(sub: Any) -> None:
     """Add `token` and `api` to the subcommand parsers `sub` (argparse's `_SubParsersAction`)."""
-    p = sub.add_parser("token", help=TOKEN_HELP, description=TOKEN_HELP)
+    p = sub.add_parser(
+        "token",
+        help="print the account's access token (a SECRET, on purpose, for scripts)",
+        description=TOKEN_HELP,
+    )
     p.add_argument("--hub", type=int, metavar="HUB_ID", help="default: the active account")
     p.add_argument(
         "--json",
@@ -70,7 +74,8 @@ def add_parsers(sub: Any) -> None:
         default="GET",
         type=str.upper,
         choices=METHODS,
-        help="HTTP method (default GET)",
+        metavar="METHOD",
+        help=f"{', '.join(METHODS)} (default GET)",
     )
     p.add_argument(
         "-f",
