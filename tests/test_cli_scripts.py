@@ -168,6 +168,10 @@ def test_api_paginate_gets_every_product_once_one_request_per_page(authorized: C
     assert len(ids) == total == len(set(ids)) == 240
     assert requests_to(cli, PRODUCTS) - before == 3
 
+    # An `after` given starts mid-way; the pages from there on follow HubSpot's cursors.
+    rest = cli("api", PRODUCTS, "--paginate", "-F", "limit=2", "-f", "after=20")
+    assert [r["id"] for r in json.loads(rest.stdout)["results"]] == ids[20:]
+
 
 def test_api_refreshes_an_expired_token_transparently(authorized: Cli) -> None:
     cli = authorized

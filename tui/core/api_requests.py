@@ -89,8 +89,8 @@ async def paginate(
 ) -> Pages:
     """GET `path` page after page, following `paging.next.after`, one request per page.
 
-    Each next request is the first one with `after` set to HubSpot's cursor (any `after` the
-    caller gave is replaced). A non-2xx answer stops it: `Pages.failed` holds that answer.
+    The first request is sent as given (an `after` there starts mid-way); each next one is the
+    same with `after` set to HubSpot's cursor. A non-2xx answer stops it: `Pages.failed` holds it.
 
     Raises:
         HubSpotError: UnexpectedResponse for a page that is not `{"results": [...]}` JSON, a
@@ -103,7 +103,7 @@ async def paginate(
     total = 0
     cursor: str | None = None
     while True:
-        query = base if cursor is None else [*base, ("after", cursor)]
+        query = list(params) if cursor is None else [*base, ("after", cursor)]
         answer = await authenticated_call(client, tokens, "GET", path, params=query)
         pages.pages += 1
         if answer.error is not None or not 200 <= answer.status < 300:
