@@ -9,6 +9,7 @@ import json
 import re
 import subprocess
 import sys
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -169,8 +170,8 @@ def test_api_paginate_gets_every_product_once_one_request_per_page(authorized: C
     assert requests_to(cli, PRODUCTS) - before == 3
 
     # An `after` given starts mid-way; the pages from there on follow HubSpot's cursors.
-    rest = cli("api", PRODUCTS, "--paginate", "-F", "limit=2", "-f", "after=20")
-    assert [r["id"] for r in json.loads(rest.stdout)["results"]] == ids[20:]
+    rest = cli("api", PRODUCTS, "--paginate", "-F", "limit=2", "-f", "after=230")
+    assert [r["id"] for r in json.loads(rest.stdout)["results"]] == ids[230:]
 
 
 def test_api_refreshes_an_expired_token_transparently(authorized: Cli) -> None:
@@ -212,7 +213,8 @@ def test_api_missing_scope_says_which(cli: Cli) -> None:
     cli.configure()
     narrow = "oauth crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read"
     assert cli("configure", "--scopes", narrow, "--optional-scopes", "").returncode == 0
-    assert cli("login", "--open", "--timeout", "30", pick="main").returncode == 0
+    # Authorized (stored), though not READY: Products and Line items need scopes it lacks.
+    assert cli("login", "--open", "--timeout", "30", pick="main").returncode == 1
     result = cli("api", PRODUCTS)
     assert result.returncode == 1
     assert json.loads(result.stdout)["category"] == "MISSING_SCOPES"
@@ -266,6 +268,11 @@ def test_connector_json_matches_the_app_and_hides_the_secret(authorized: Cli) ->
     result = cli("connector", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
+    app = tomllib.loads((cli.config_dir / "config.toml").read_text())["profiles"]["default"]["app"]
+    assert set(app["optional_scopes"]) == {
+        "crm.objects.products.read",
+        "crm.objects.line_items.read",
+    }
     assert data == {
         "client_id": DEMO_APP.client_id,
         "client_secret": None,
@@ -275,7 +282,8 @@ def test_connector_json_matches_the_app_and_hides_the_secret(authorized: Cli) ->
             "crm.objects.companies.read",
             "crm.objects.deals.read",
         ],
-        "optional_scopes": ["crm.objects.products.read", "crm.objects.line_items.read"],
+        # In the app's order, as stored (configure keeps its own canonical order).
+        "optional_scopes": list(app["optional_scopes"]),
         "redirect_url": "https://acme.integrations.example/connector/callback",
         "main_account": {"hub_id": MAIN, "name": "Acme Inc"},
     }
@@ -292,7 +300,8 @@ def test_connector_json_matches_the_app_and_hides_the_secret(authorized: Cli) ->
 
 def test_connector_notes_what_is_missing(cli: Cli) -> None:
     cli.configure()
-    assert cli("login", "--open", "--timeout", "30", pick="developer").returncode == 0
+    # Stored, though not READY: a developer account is not the main one.
+    assert cli("login", "--open", "--timeout", "30", pick="developer").returncode == 1
     data = json.loads(cli("connector", "--json").stdout)
     assert data["redirect_url"] is None and data["main_account"] is None
     text = cli("connector")

@@ -91,7 +91,8 @@ def connector_sheet(profile: Profile, client_secret: str) -> ConnectorSheet:
         optional_scopes=tuple(app.optional_scopes),
         redirect_url=app.partner_redirect_uri,
         main_account=(
-            MainAccount(main.hub_id, main.portal_name or main.hub_domain or str(main.hub_id))
+            # The chooser lists accounts by name: the portal name first, else what we call it.
+            MainAccount(main.hub_id, main.portal_name or main.display_name)
             if main is not None
             else None
         ),
