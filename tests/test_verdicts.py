@@ -305,6 +305,11 @@ def test_accounts_detail_says_when_hubspot_could_not_be_reached() -> None:
     )
     revoked = AccountReport(MAIN, check_error="gone", check_error_code="token_revoked")
     assert "Press F5" in role_advice(revoked)[-1]
+    stale = AccountReport(MAIN, checked_at=1_000_000.0)
+    assert role_advice(stale, now=1_000_000.0 + 3 * 86400)[-1] == (
+        "⚠ Not verified since 1970-01-12T13:46:40Z (3d 0h ago): press r to re-check."
+    )
+    assert not role_advice(stale, now=1_000_000.0 + 3600)[-1].startswith("⚠ Not verified")
 
 
 # ---- the next step comes from the code -----------------------------------------------------------

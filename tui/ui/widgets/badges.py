@@ -15,6 +15,7 @@ import time
 
 from textual.content import Content
 
+from tui.core.checklist import STALE_AFTER, iso_utc
 from tui.core.reasons import AUTH_DEAD, NO_SEAT_ADVICE, Reason
 from tui.core.vocabulary import (
     access_text,
@@ -157,4 +158,9 @@ def role_advice(report: AccountReport, now: float | None = None) -> list[str]:
     failed = check_error_line(report, now)
     if failed:
         lines.append(failed)
+    elif report.checked_at and math.isfinite(report.checked_at):
+        age = (time.time() if now is None else now) - report.checked_at
+        if age > STALE_AFTER:
+            when = iso_utc(report.checked_at) or "?"
+            lines.append(f"⚠ Not verified since {when} ({ago_text(age)}): press r to re-check.")
     return lines
