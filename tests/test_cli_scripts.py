@@ -21,6 +21,7 @@ from tests.test_cli_flow import MAIN
 from tui.sandbox import DEMO_APP, FaultKind
 
 DEVELOPER = 44120001
+TEST_PORTAL = 44120002
 PRODUCTS = "/crm/v3/objects/products"
 
 
@@ -169,8 +170,19 @@ def test_api_paginate_gets_every_product_once_one_request_per_page(authorized: C
     assert len(ids) == total == len(set(ids)) == 240
     assert requests_to(cli, PRODUCTS) - before == 3
 
+    # limit=1 on the test portal (3 products): one record per page, one request per page.
+    assert cli("login", "--open", "--timeout", "30", pick=str(TEST_PORTAL)).returncode == 1
+    before = requests_to(cli, PRODUCTS)
+    one = cli("api", PRODUCTS, "--paginate", "-F", "limit=1", "--hub", str(TEST_PORTAL))
+    assert one.returncode == 0, one.stderr
+    small = [record["id"] for record in json.loads(one.stdout)["results"]]
+    assert len(small) == len(set(small)) == cli.sandbox.account(TEST_PORTAL).products == 3
+    assert requests_to(cli, PRODUCTS) - before == 3
+
     # An `after` given starts mid-way; the pages from there on follow HubSpot's cursors.
-    rest = cli("api", PRODUCTS, "--paginate", "-F", "limit=2", "-f", "after=230")
+    rest = cli(
+        "api", PRODUCTS, "--paginate", "-F", "limit=2", "-f", "after=230", "--hub", str(MAIN)
+    )
     assert [r["id"] for r in json.loads(rest.stdout)["results"]] == ids[230:]
 
 
