@@ -18,19 +18,19 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 import httpx
 import pytest
 
+# hubspot-api-client is in the `test` extra: imported plainly, so a missing install fails loudly.
+from hubspot import HubSpot
+from hubspot.crm.line_items import ApiException as LineItemsApiException
+from hubspot.crm.products import ApiClient as ProductsApiClient
+from hubspot.crm.products import ApiException as ProductsApiException
+from hubspot.crm.products import Configuration as ProductsConfiguration
+from hubspot.crm.products.models import Error
+from hubspot.oauth import ApiException as OAuthApiException
+
 from tui.sandbox import DEMO_APP, FaultKind, Sandbox
 from tui.sandbox.browser import choose
 
-hubspot = pytest.importorskip("hubspot", reason="hubspot-api-client is in the `test` extra")
-from hubspot import HubSpot  # noqa: E402
-from hubspot.crm.line_items import ApiException as LineItemsApiException  # noqa: E402
-from hubspot.crm.products import ApiClient as ProductsApiClient  # noqa: E402
-from hubspot.crm.products import ApiException as ProductsApiException  # noqa: E402
-from hubspot.crm.products import Configuration as ProductsConfiguration  # noqa: E402
-from hubspot.crm.products.models import Error  # noqa: E402
-from hubspot.oauth import ApiException as OAuthApiException  # noqa: E402
-
-MAIN, DEVELOPER = 44120003, 44120001
+MAIN = 44120003
 PRODUCTS_SCOPES = "oauth crm.objects.products.read crm.objects.line_items.read"
 
 
