@@ -251,6 +251,10 @@ def test_input_errors_exit_2_and_save_nothing(cli: Cli) -> None:
         assert "error:" in result.stderr and "next:" in result.stderr, args
         assert "Traceback" not in result.stderr
         assert (cli.config_dir / "config.toml").read_text() == before, args
+    # A pin is checked by the OAuth screen's Pin rule (argparse reports it: exit 2).
+    for bad in ("0", "abc", "https://app.hubspot.com/x"):
+        pinned = cli("login", "--account", bad, stdin="")
+        assert pinned.returncode == 2 and "--account" in pinned.stderr, pinned.stderr
     # Surrounding white space of ids and URLs is trimmed, not refused.
     spaced = cli(
         "configure", "--client-id", f" {DEMO_APP.client_id}\t", "--partner-id", " a.example.com "

@@ -179,7 +179,9 @@ async def _read_pastes(attempt: LoginAttempt) -> None:
             attempt.offer_paste(line)
             return
         except (InputError, CallbackError) as exc:
-            print(f"That didn't work: {exc.message}. {exc.action}".rstrip(), file=sys.stderr)
+            from tui.core.user_errors import error_text
+
+            print(f"That didn't work: {error_text(exc)}", file=sys.stderr)
 
 
 async def cmd_status(service: InstallService, args: argparse.Namespace) -> int:

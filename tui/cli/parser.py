@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--open", action="store_true", help="open the URL with $BROWSER / webbrowser")
     p.add_argument("--paste", action="store_true", help="read the redirected URL from stdin")
     p.add_argument(
-        "--account", type=int, metavar="HUB_ID", help="pin the authorize URL to this account"
+        "--account", type=_hub_id, metavar="HUB_ID", help="pin the authorize URL to this account"
     )
     p.add_argument("--timeout", type=float, default=600.0, help="seconds to wait (default 600)")
 
@@ -119,6 +119,17 @@ def build_parser() -> argparse.ArgumentParser:
     connector.add_parsers(sub)
     token_api.add_parsers(sub)
     return parser
+
+
+def _hub_id(text: str) -> int:
+    """An argparse type: a Hub ID by the same rule as the OAuth screen's Pin field (trimmed)."""
+    from tui.hubspot.validate import hub_id_problem
+
+    text = text.strip()
+    problem = hub_id_problem(text) if text else "enter the account's Hub ID"
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return int(text)
 
 
 def _seconds(text: str) -> float:
