@@ -20,6 +20,7 @@ from tests.conftest import ROOT, Cli, pick_free_port
 from tui.sandbox import DEMO_APP, FaultKind
 
 MAIN, DEVELOPER, EU = 44120003, 44120001, 44120004
+AUTHORIZE_URL = "https://app.hubspot.com/oauth/authorize"
 
 
 def checks(data: dict[str, object]) -> dict[str, str]:
@@ -251,6 +252,8 @@ def test_input_errors_exit_2_and_save_nothing(cli: Cli) -> None:
         assert "error:" in result.stderr and "next:" in result.stderr, args
         assert "Traceback" not in result.stderr
         assert (cli.config_dir / "config.toml").read_text() == before, args
+    bad_url = cli("configure", "--install-url", f"{AUTHORIZE_URL}?client_id=abc", stdin="")
+    assert "next: Copy the Sample install URL" in bad_url.stderr
     # A pin is checked by the OAuth screen's Pin rule (argparse reports it: exit 2).
     for bad in ("0", "abc", "https://app.hubspot.com/x"):
         pinned = cli("login", "--account", bad, stdin="")

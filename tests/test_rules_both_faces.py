@@ -55,7 +55,7 @@ CASES = [
         "install URL with a malformed client id changes nothing",
         {"install_url": f"{AUTHORIZE}?client_id=abc"},
         saved=False,
-        gist="3 characters, expected 36",
+        gist="3 characters, expected 36",  # CLI: next: copy the Sample install URL
         expect={
             "client_id": DEMO_APP.client_id,
             "scopes": DEFAULT_REQUIRED_SCOPES,

@@ -68,7 +68,7 @@ async def cmd_configure(service: InstallService, args: argparse.Namespace) -> in
         refused = "; ".join(r.text for r in outcome.refusals)
         action = (
             "Copy the Sample install URL from the app's Auth tab in HubSpot"
-            if outcome.refused("install_url")
+            if any(r.field == "install_url" or r.source == "install URL" for r in outcome.refusals)
             else "See `hubspot-tui configure --help`"
         )
         raise InputError(f"Nothing saved — {refused}", action, code="USAGE")
