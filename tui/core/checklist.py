@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from tui.core.profile import Profile
 from tui.core.reasons import AUTH_DEAD, NO_SEAT_ADVICE, SECTION_OF, Reason, Section
-from tui.core.vocabulary import format_duration
+from tui.core.vocabulary import CHECK_TITLES, format_duration
 from tui.hubspot.models import (
     CHECK_IDS,
     Access,
@@ -32,17 +32,8 @@ __all__ = ["CHECK_IDS", "STALE_AFTER", "TITLES", "build_status", "iso_utc", "sta
 
 OK, WARN, FAIL, TODO = CheckState.OK, CheckState.WARN, CheckState.FAIL, CheckState.TODO
 
-TITLES: Mapping[str, str] = {
-    "credentials": "App credentials",
-    "redirect_uri": "Redirect URL",
-    "scopes": "Scopes",
-    "authorized": "Authorized",
-    "main_account": "Main account",
-    "products": "Products",
-    "line_items": "Line items",
-    "token": "Token",
-}
-"""Row titles of the checklist, by check id."""
+TITLES: Mapping[str, str] = CHECK_TITLES
+"""Row titles of the checklist, by check id (one list for both faces: core/vocabulary)."""
 
 # The CLI commands the checks point to, in one place so the CLI and this list can't drift apart.
 CMD = "hubspot-tui"

@@ -11,6 +11,18 @@ import math
 
 from tui.hubspot.models import Access, AccountReport, AccountRole, CheckState, ProbeResult
 
+CHECK_TITLES: dict[str, str] = {
+    "credentials": "App credentials",
+    "redirect_uri": "Redirect URL",
+    "scopes": "Scopes",
+    "authorized": "Authorized",
+    "main_account": "Main account",
+    "products": "Products",
+    "line_items": "Line items",
+    "token": "Token",
+}
+"""Row titles of the install checklist, by check id (CLI status, Overview, JSON detail)."""
+
 CHECK_WORDS: dict[CheckState, tuple[str, str]] = {
     CheckState.OK: ("✔", "OK"),
     CheckState.WARN: ("⚠", "WARN"),

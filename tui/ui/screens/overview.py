@@ -11,9 +11,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from tui.core.checklist import TITLES
 from tui.core.profile import Profile
 from tui.core.reasons import SECTION_KEY, Reason, Section
+from tui.core.vocabulary import CHECK_TITLES
 from tui.hubspot.models import CHECK_IDS, AccountRole, Check, CheckState, InstallStatus
 from tui.ui.messages import AuthorizeRequested, RecheckRequested
 from tui.ui.screens.base import SectionScreen, update
@@ -114,7 +114,7 @@ def checklist_row(check: Check) -> ChecklistRow:
 
 
 PENDING_ROWS = tuple(
-    ChecklistRow(i, CheckState.TODO, TITLES.get(i, i), "", FIX_KEYS.get(i, ("", ""))[0])
+    ChecklistRow(i, CheckState.TODO, CHECK_TITLES.get(i, i), "", FIX_KEYS.get(i, ("", ""))[0])
     for i in CHECK_IDS
 )
 """What the checklist shows before the profile is read."""
