@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from tui.core.profile import Profile
 from tui.core.reasons import AUTH_DEAD, NO_SEAT_ADVICE, SECTION_OF, Reason, Section
-from tui.core.vocabulary import CHECK_TITLES, format_duration
+from tui.core.vocabulary import CHECK_TITLES, STALE_AFTER, format_duration, iso_utc
 from tui.hubspot.models import (
     CHECK_IDS,
     Access,
@@ -44,8 +44,6 @@ FIX_LOGIN = f"{CMD} login"
 FIX_CHECK = f"{CMD} status --check"
 MAIN_HUB_PLACEHOLDER = "<MAIN_HUB_ID>"
 
-STALE_AFTER = 24 * 3600.0
-"""A completed check older than this (seconds) is a WARN: "not verified since …"."""
 
 _ROLE_PROBLEMS = {
     AccountRole.DEVELOPER: (
@@ -116,18 +114,6 @@ def _plural(n: int, word: str) -> str:
 
 def _auth_failed(account: AccountReport | None) -> bool:
     return account is not None and account.check_error_code in AUTH_DEAD
-
-
-def iso_utc(moment: float) -> str | None:
-    """`2026-12-01T22:37:30Z` for a Unix time; None for 0 (never) or a value out of range."""
-    from datetime import UTC, datetime
-
-    if not moment or not math.isfinite(moment):
-        return None
-    try:
-        return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (OverflowError, OSError, ValueError):
-        return None
 
 
 def _since(checked_at: float, now: float) -> str:

@@ -11,6 +11,9 @@ import math
 
 from tui.hubspot.models import Access, AccountReport, AccountRole, CheckState, ProbeResult
 
+STALE_AFTER = 24 * 3600.0
+"""A completed check older than this (seconds) is a WARN: "not verified since …"."""
+
 CHECK_TITLES: dict[str, str] = {
     "credentials": "App credentials",
     "redirect_uri": "Redirect URL",
@@ -113,3 +116,15 @@ def scopes_ratio(report: AccountReport) -> str:
         return "-"
     granted = len(report.scopes_requested) - len(report.scopes_missing)
     return f"{granted}/{len(report.scopes_requested)}"
+
+
+def iso_utc(moment: float) -> str | None:
+    """`2026-12-01T22:37:30Z` for a Unix time; None for 0 (never) or a value out of range."""
+    from datetime import UTC, datetime
+
+    if not moment or not math.isfinite(moment):
+        return None
+    try:
+        return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return None

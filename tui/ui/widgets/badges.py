@@ -15,12 +15,13 @@ import time
 
 from textual.content import Content
 
-from tui.core.checklist import STALE_AFTER, iso_utc
 from tui.core.reasons import AUTH_DEAD, NO_SEAT_ADVICE, Reason
 from tui.core.vocabulary import (
+    STALE_AFTER,
     access_text,
     ago_text,
     check_text,
+    iso_utc,
     role_word,
     scopes_ratio,
 )
