@@ -6,14 +6,18 @@ paste events, as a person would, and reads what the screen shows.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 from textual import events
 from textual.widgets import Input, Static
+from textual.widgets._toast import Toast
 
 from tests.app_helpers import (
     DEVELOPER_HUB,
     MAIN_HUB,
     oauth_screen,
+    sandbox_env,
     screen_text,
     settle,
     static_text,
@@ -198,3 +202,26 @@ async def test_overview_reads_rows_whole_and_says_what_r_and_t_did(
         await settle(pilot)
         said = static_text(app, "#overview-done")
         assert "✔ token refreshed" in said and "valid" in said and "min" in said
+
+
+async def test_toasts_never_cover_the_scope_strings(tmp_path: Path) -> None:
+    """On Scopes, its own messages are inline and any toast shows at the top, away from the
+    exact `scope=` / `optional_scope=` strings at the bottom."""
+    async with sandbox_env(tmp_path) as env:
+        app = env.app()
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("f4")
+            await settle(pilot)
+            await pilot.press("ctrl+s", "ctrl+y")  # saved, copied: said on screen, no toast
+            await settle(pilot)
+            assert "Copied the scope= string" in static_text(app, "#scope-preset")
+            assert not list(app.screen.query(Toast))
+            app.notify("A background message\nover two lines", timeout=30)
+            await pilot.pause(0.3)
+            toasts = list(app.screen.query(Toast))
+            assert toasts
+            strings = app.screen.query_one("#scope-strings").region
+            assert strings.height > 0
+            for toast in toasts:
+                assert not toast.region.overlaps(strings), (toast.region, strings)

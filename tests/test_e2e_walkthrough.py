@@ -17,7 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_e2e_tmux import DEVELOPER, MAIN, Tmux, _quit, _run_tui, _status, demo
+from tests.test_e2e_tmux import (
+    DEVELOPER,
+    MAIN,
+    Tmux,
+    _quit,
+    _run_tui,
+    _status,
+    demo,
+    hubspot_tui,
+)
 
 pytestmark = [
     pytest.mark.slow,
@@ -100,3 +109,31 @@ def test_readme_walkthrough_typed_at_80x24(demo: tuple[Path, dict[str, str]]) ->
     finally:
         term.kill()
     assert _status(config, env)["ready"] is True
+
+
+def test_too_small_terminal_takes_only_quit_in_tmux(demo: tuple[Path, dict[str, str]]) -> None:
+    """At 60x20 in a real terminal, `?`, F6 then `d` change nothing behind the notice."""
+    config, env = demo
+    term = Tmux(60, 20, env)
+    try:
+        term.start([*hubspot_tui(), "--demo", "--config-dir", str(config)])
+        term.wait_for("Terminal too small", timeout=30)
+        for key in ("?", "F6", "d", "y", "F5", "C-l"):
+            term.send(key)
+            time.sleep(0.1)
+        term.wait_for("Terminal too small")
+        term.tmux("resize-window", "-t", term.session, "-x", "80", "-y", "24")
+        screen = term.wait_for("Install checklist", "F2 Overview")
+        time.sleep(0.3)
+        screen = term.screen()
+        for absent in ("Help — ", "Remove account?", "Waiting for the redirect", "Terminal too"):
+            assert absent not in screen, screen
+        term.tmux("resize-window", "-t", term.session, "-x", "60", "-y", "20")
+        term.wait_for("Terminal too small")
+        term.send("q")  # quitting is the one thing that acts
+        deadline = time.monotonic() + 15
+        while not term.pane_dead():
+            assert time.monotonic() < deadline, term.screen()
+            time.sleep(0.05)
+    finally:
+        term.kill()
