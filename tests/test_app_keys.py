@@ -102,6 +102,22 @@ async def test_pasted_redirect_url_is_taken_once(open_section: OpenSection) -> N
         await pilot.pause()
         assert "✖" not in static_text(app, "#paste-note")
         assert "No authorization is waiting" not in screen_text(app)
+        assert screen.attempt is None  # no new login started either
+        # The same with nothing focused: the paste goes to the paste box, which keeps focus.
+        app.set_focus(None)
+        await pilot.press("ctrl+l")
+        await wait_until(pilot, lambda: screen.attempt is not None, what="a second attempt")
+        second = screen.attempt
+        assert second is not None and app.focused is None
+        async with httpx.AsyncClient() as client:
+            url = await choose(client, second.url, MAIN_HUB, deliver=False)
+        app.post_message(events.Paste(url))
+        await wait_until(pilot, lambda: screen.attempt is None, timeout=8, what="the login")
+        await settle(pilot)
+        assert app.focused is paste
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.attempt is None and "✖" not in static_text(app, "#paste-note")
 
 
 async def test_client_id_paste_is_trimmed_and_the_result_line_follows_edits(

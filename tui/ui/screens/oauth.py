@@ -353,8 +353,9 @@ class OAuthScreen(SectionScreen):
             self.query_one("#attempt-countdown", Countdown).set_deadline(None)
             self._show_url_block(False)
             verdict.scroll_visible(animate=False)
-            if self.focused is None or self.focused is self.query_one("#paste", Input):
-                # What comes next is a new login (pinned, perhaps): the Pin field.
+            if self.focused is None:
+                # What comes next is a new login (pinned, perhaps): the Pin field. After a paste
+                # the paste box keeps focus, so the Enter that follows a paste does nothing.
                 self.query_one("#pin", Input).focus(scroll_visible=False)
             self.refresh_bindings()
             self.hub_app.changed()
@@ -391,8 +392,11 @@ class OAuthScreen(SectionScreen):
         if self.attempt is not None and not self.input_focused():
             event.stop()
             text = trimmed_paste(event.text)
+            paste = self.query_one("#paste", Input)
             with self.prevent(Input.Changed):
-                self.query_one("#paste", Input).value = text
+                paste.value = text
+            # Focus it, so that an Enter after the paste lands there (and does nothing).
+            self.set_focus(paste)
             self.offer_paste(text)
 
     def offer_paste(self, text: str) -> None:
