@@ -1,8 +1,9 @@
 """The hubspot-tui dashboard: one long-lived screen per section, all I/O in workers.
 
-The app owns what every section shares: the `InstallService`, the background token refresh,
-the live re-checks, an activity/error line, and (demo mode only) one lazily built HTTP client
-for the in-terminal account chooser. Sections redraw when `profile_changed` is published.
+The app owns what every section shares: the `InstallService`, the background token refresh
+(`token_refresh`), the live re-checks, the Ctrl+P commands (`palette`), an activity/error line,
+and (demo mode only) one lazily built HTTP client for the in-terminal account chooser. Sections
+redraw when `profile_changed` is published.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from textual.timer import Timer
 from tui.core.loopback import over_ssh
 from tui.core.reasons import Reason
 from tui.core.user_errors import error_text
-from tui.hubspot.errors import HubSpotError, ReauthorizeRequired
+from tui.hubspot.errors import HubSpotError
 from tui.ui.fast_app import FastApp
 from tui.ui.messages import AuthorizeRequested, Outcome, RecheckRequested
+from tui.ui.palette import app_commands
 from tui.ui.screens.base import MIN_HEIGHT, MIN_WIDTH, USER_ERRORS, SectionScreen, user_error
 from tui.ui.screens.overview import OverviewScreen
 from tui.ui.section_imports import IMPORT_AFTER, import_sections
+from tui.ui.token_refresh import TokenRefresher
 
 if TYPE_CHECKING:
     import httpx
@@ -38,14 +41,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-REFRESH_POLL = 60.0
-"""Longest wait between two looks at the active token (picks up new logins and switches)."""
-REFRESH_BACKOFF_MAX = 600.0
-
 IDENTIFY_RETRY = 20.0
 """Seconds between quiet retries of an authorized account HubSpot could not identify or check
 yet (its tokens are kept; each failed try is recorded on it and shown by the checklist)."""
-"""Longest wait after failed background refreshes."""
 WARM_UP_DELAY = 0.3
 """Seconds after showing the OAuth or Accounts section before the HTTP client is built."""
 LOAD_BEFORE_PAINT = 0.08
@@ -148,8 +146,6 @@ class HubSpotApp(FastApp):
         """True once the profile has been read."""
         self.load_error: HubSpotError | None = None
         """Why the profile could not be read, if it could not."""
-        self.refreshing = False
-        """True while a background token refresh runs."""
         self.last_error: HubSpotError | None = None
         """The most recent background failure (shown on the activity line)."""
         self.outcome: Outcome | None = None
@@ -159,10 +155,8 @@ class HubSpotApp(FastApp):
         self.profile_changed: Signal[None] = Signal(self, "profile_changed")
         """Published whenever stored state, activity or errors change: sections redraw."""
         self._activities: dict[str, str] = {}
-        self._refresh_timer: Timer | None = None
+        self._refresher = TokenRefresher(self)
         self._identify_timer: Timer | None = None
-        self._refresh_failures = 0
-        self._refresh_backoff_until = 0.0
         self._http: httpx.AsyncClient | None = None
         self._load_task: asyncio.Future[Profile] | None = None
         self._warmed = False
@@ -176,6 +170,11 @@ class HubSpotApp(FastApp):
         if self.ssh:
             tags.append("SSH")
         return tuple(tags)
+
+    @property
+    def refreshing(self) -> bool:
+        """True while a background token refresh runs."""
+        return self._refresher.running
 
     @property
     def activity(self) -> str:
@@ -259,7 +258,7 @@ class HubSpotApp(FastApp):
                     warning, title="Store warning", severity="warning", timeout=10, markup=False
                 )
         self.changed()
-        self._arm_refresh()
+        self._refresher.arm()
         if self.loaded:
             self._identify_timer = self.set_interval(IDENTIFY_RETRY, self._identify_tick)
 
@@ -303,8 +302,7 @@ class HubSpotApp(FastApp):
 
     async def on_unmount(self) -> None:
         """Close the service (HTTP client, listeners) and the demo client."""
-        if self._refresh_timer is not None:
-            self._refresh_timer.stop()
+        self._refresher.stop()
         try:
             await self.service.aclose()
         finally:
@@ -326,7 +324,7 @@ class HubSpotApp(FastApp):
         if self.loaded and not self.refreshing:
             # A login, a switch of active account or a removal changes when the next refresh
             # is due; a running refresh re-arms the timer itself when it finishes.
-            self._arm_refresh()
+            self._refresher.arm()
 
     # ---------------------------------------------------- background tasks
 
@@ -412,69 +410,9 @@ class HubSpotApp(FastApp):
         if isinstance(screen, OAuthScreen):
             screen.start_authorize(pin=message.hub_id, set_pin=message.hub_id is not None)
 
-    # ------------------------------------------------------ token refresh
-
-    def _arm_refresh(self, delay: float | None = None) -> None:
-        """Schedule the next look at the active token (one timer, never overlapping)."""
-        if self._refresh_timer is not None:
-            self._refresh_timer.stop()
-        if delay is None:
-            now = time.time()
-            delay = REFRESH_POLL
-            active = self.service.profile.active_hub_id if self.loaded else None
-            due = self.service.refresh_due_at(active) if active is not None else None
-            if due is not None:
-                delay = max(1.0, min(due - now, REFRESH_POLL))
-            # After failures, wait out the backoff whatever else changed meanwhile.
-            delay = max(delay, self._refresh_backoff_until - now)
-        else:
-            self._refresh_backoff_until = time.time() + delay
-        self._refresh_timer = self.set_timer(delay, self._refresh_tick)
-
-    def _refresh_tick(self) -> None:
-        active = self.service.profile.active_hub_id if self.loaded else None
-        due = self.service.refresh_due_at(active) if active is not None else None
-        now = time.time()
-        if active is None or due is None or due > now or now < self._refresh_backoff_until:
-            self._arm_refresh()
-            return
-        self.start_refresh(active, force=False)
-
     def start_refresh(self, hub_id: int, *, force: bool) -> None:
         """Refresh `hub_id`'s token in a worker; the timer is re-armed when it finishes."""
-        self.run_worker(
-            self._refresh(hub_id, force=force), group="refresh", exclusive=True, exit_on_error=False
-        )
-
-    async def _refresh(self, hub_id: int, *, force: bool) -> None:
-        self.refreshing = True
-        delay: float | None = None
-        try:
-            result = await self.guard(
-                "Refreshing token…", self.service.refresh(hub_id, force=force), title="Refresh"
-            )
-            if result is None:
-                # Back off so a dead network or a revoked token is not hammered every second.
-                self._refresh_failures += 1
-                cap = REFRESH_BACKOFF_MAX
-                if isinstance(self.last_error, ReauthorizeRequired):
-                    self._refresh_failures = 10
-                delay = min(30.0 * 2 ** (self._refresh_failures - 1), cap)
-            else:
-                self._refresh_failures = 0
-                self._refresh_backoff_until = 0.0
-            if force:  # asked for by the user (t): say how it went
-                expires = self.service.token_expires_at(hub_id)
-                left = ""
-                if result is not None and expires is not None:
-                    left = f", valid {round((expires - time.time()) / 60)} min"
-                ok = bool(left)
-                done = "token refreshed" if ok else "token refresh failed"
-                self.outcome = Outcome(done, ok, time.monotonic(), left)
-        finally:
-            self.refreshing = False
-            self.changed()
-            self._arm_refresh(delay)
+        self._refresher.start(hub_id, force=force)
 
     # -------------------------------------------------------------- keys
 
@@ -511,45 +449,6 @@ class HubSpotApp(FastApp):
         self.push_screen(HelpScreen(title, help_text, tables))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """App commands for the Ctrl+P palette."""
-        yield SystemCommand("Authorize", "Start an authorization (F5)", self._palette_authorize)
-        yield SystemCommand(
-            "Re-check all accounts", "Probe every account live", lambda: self.recheck(None)
-        )
-        active = self.service.profile.active_hub_id if self.loaded else None
-        if active is not None:
-            yield SystemCommand(
-                "Re-check active account", f"Probe {active} live", lambda: self.recheck(active)
-            )
-            yield SystemCommand(
-                "Refresh token now",
-                f"Refresh {active}'s access token",
-                lambda: self.start_refresh(active, force=True),
-            )
-        if self.loaded:
-            yield SystemCommand(
-                "Copy redirect URL",
-                "Copy this tool's redirect URL (register it on your HubSpot app)",
-                self._palette_copy_redirect,
-            )
-        for mode, title in (
-            ("overview", "Overview"),
-            ("credentials", "Credentials"),
-            ("scopes", "Scopes"),
-            ("oauth", "OAuth"),
-            ("accounts", "Accounts"),
-        ):
-            yield SystemCommand(f"Go to {title}", f"Show the {title} section", self._goto(mode))
-        yield SystemCommand("Keys", "Show every key", self.action_help)
+        """App commands for the Ctrl+P palette, then Textual's."""
+        yield from app_commands(self)
         yield from super().get_system_commands(screen)
-
-    def _goto(self, mode: str) -> Callable[[], None]:
-        return lambda: self.action_switch_section(mode)
-
-    def _palette_authorize(self) -> None:
-        self.post_message(AuthorizeRequested(None))
-
-    def _palette_copy_redirect(self) -> None:
-        uri = self.service.profile.app.effective_redirect_uri
-        self.copy_to_clipboard(uri)
-        self.notify(f"Copied {uri}", markup=False)

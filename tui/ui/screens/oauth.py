@@ -18,30 +18,25 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.style import Style
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
+from tui.core.login import LoginAttempt, StepEvent
 from tui.core.loopback import is_loopback_redirect, redirect_port, ssh_tunnel_command
-from tui.core.service import LoginAttempt, LoginStep, StepEvent
 from tui.core.user_errors import error_text
-from tui.core.vocabulary import role_word
 from tui.hubspot import validate
 from tui.hubspot.errors import CallbackError, HubSpotError
-from tui.hubspot.models import AccountRole
+from tui.ui.screens import oauth_text
 from tui.ui.screens.base import USER_ERRORS, SectionScreen, user_error
 from tui.ui.screens.chooser import Choice, ChooserScreen
+from tui.ui.screens.oauth_text import LoginOutcome, error_line
 from tui.ui.widgets.countdown import Countdown
 from tui.ui.widgets.field import FieldLabel, TrimmedInput, trimmed_paste
 from tui.ui.widgets.timeline import LoginTimeline
-from tui.ui.widgets.verdict import TONE_LOOK, Tone, error_verdict, report_tone, report_verdict
+from tui.ui.widgets.verdict import Tone
 
 SSH_OPEN_WINDOW = 8.0
 """Seconds within which a second `o` confirms opening a browser on the remote host."""
-
-
-def _dim(text: str) -> Content:
-    return Content.styled(text, "$foreground-muted")
 
 
 class OAuthScreen(SectionScreen):
@@ -179,37 +174,12 @@ class OAuthScreen(SectionScreen):
     def _show_attempt(self, attempt: LoginAttempt) -> None:
         self.url = attempt.url
         self._show_url_block(True)
-        pinned = f" (pinned {attempt.hub_pin})" if attempt.hub_pin is not None else ""
-        self._state(Content.styled(f"⟳ Waiting for the redirect{pinned} · x cancels", "bold"))
+        self._state(oauth_text.waiting_state(attempt))
         self.query_one("#attempt-countdown", Countdown).set_deadline(attempt.deadline)
         demo = self.hub_app.demo is not None
-        opener = "o opens the account chooser" if demo else "o opens a browser on this machine"
-        # One line at 80 columns; the URL below is itself a link (OSC 8), so no separate label.
-        self.query_one("#auth-url-label", Static).update(
-            Content.assemble(
-                Content.styled("Authorize URL", "bold"), _dim(f" — ctrl+y copies · {opener}")
-            )
-        )
-        # The raw URL on its own, folded by width only (never at an inserted space), and also an
-        # OSC 8 link, so a click on any of its rows opens the whole URL.
-        self.query_one("#auth-url", Static).update(
-            Content(attempt.url).stylize(Style(link=attempt.url))
-        )
-        listener = self.query_one("#listener", Static)
-        if attempt.listen_address:
-            listener.update(
-                Content.assemble(
-                    Content.styled("✔ Listening", "$text-success"),
-                    f" on {attempt.listen_address} for {attempt.redirect_uri}",
-                )
-            )
-        else:
-            listener.update(
-                Content.assemble(
-                    Content.styled(f"⚠ {attempt.listen_error}", "$text-warning"),
-                    "\n  Paste the redirected URL below instead.",
-                )
-            )
+        self.query_one("#auth-url-label", Static).update(oauth_text.url_label(demo=demo))
+        self.query_one("#auth-url", Static).update(oauth_text.url_link(attempt.url))
+        self.query_one("#listener", Static).update(oauth_text.listener_line(attempt))
         self._show_ssh_help(attempt)
 
     def _show_ssh_help(self, attempt: LoginAttempt) -> None:
@@ -218,23 +188,27 @@ class OAuthScreen(SectionScreen):
         if not help_line.display:
             return
         self.tunnel = ssh_tunnel_command(redirect_port(attempt.redirect_uri) or 80)
-        # The command stands out from the warning around it: it is the thing to copy.
-        help_line.update(
-            Content.assemble(
-                "Over SSH — run this on your own machine first (ctrl+t copies it):\n  ",
-                Content.styled(self.tunnel, "bold $text"),
-                '\nWithout the tunnel the browser will show "can\'t connect to localhost" — '
-                "that's expected; copy its address bar and paste it below.",
+        help_line.update(oauth_text.ssh_help(self.tunnel))
+
+    def _show_outcome(self, outcome: LoginOutcome) -> None:
+        """How the login ended: the state line, the verdict and (unless cancelled) a notice."""
+        self._state(outcome.state)
+        self._verdict(outcome.verdict, outcome.tone)
+        if outcome.notice:
+            self.notify(
+                outcome.notice,
+                title="Authorize",
+                severity=outcome.severity,
+                timeout=outcome.timeout,
+                markup=outcome.markup,
             )
-        )
 
     def _on_step(self, event: StepEvent) -> None:
         """Called by `finish_login` on this loop as each step is reached."""
         self.query_one("#timeline", LoginTimeline).record(event)
-        if event.step is LoginStep.CALLBACK:
-            self._state(Content.styled("⟳ Redirect received — exchanging the code…", "bold"))
-        elif event.step is LoginStep.TOKENS:
-            self._state(Content.styled("⟳ Tokens received — probing the account…", "bold"))
+        state = oauth_text.STEP_STATES.get(event.step)
+        if state is not None:
+            self._state(Content.styled(state, "bold"))
 
     # ------------------------------------------------------------ the flow
 
@@ -248,7 +222,7 @@ class OAuthScreen(SectionScreen):
             if text:
                 problem = validate.hub_id_problem(text)
                 if problem:
-                    self._pin_note(Content.styled(f"✖ {problem}", "$text-error"))
+                    self._pin_note(error_line(f"✖ {problem}"))
                     pin_input.focus()
                     return
                 pin = int(text)
@@ -264,12 +238,7 @@ class OAuthScreen(SectionScreen):
     def _describe_pin(self, text: str) -> None:
         """The note under the pin field: what an empty or filled pin does, or why it is wrong."""
         problem = validate.hub_id_problem(text) if text else None
-        if problem:
-            self._pin_note(Content.styled(f"✖ {problem}", "$text-error"))
-        elif text:
-            self._pin_note(_dim(f"only account {text} will be offered"))
-        else:
-            self._pin_note(_dim("empty: HubSpot lets you pick among all your accounts"))
+        self._pin_note(oauth_text.pin_note(text, problem))
 
     def _paste_note(self, content: Content | str) -> None:
         """The note under the paste field; it takes no room while there is nothing to say."""
@@ -294,11 +263,8 @@ class OAuthScreen(SectionScreen):
         try:
             attempt = await self.service.start_login(hub_id=pin)
         except USER_ERRORS as caught:
-            exc = user_error(caught)
             timeline.stop()
-            self._state(Content.styled("✖ Could not start — see why below.", "$text-error"))
-            self._verdict(error_verdict(exc), "bad")
-            self.notify(exc.message, title="Authorize", severity="error", markup=False)
+            self._show_outcome(oauth_text.could_not_start(user_error(caught)))
             return
         self.attempt = attempt
         self._accepted_paste = ""
@@ -310,43 +276,15 @@ class OAuthScreen(SectionScreen):
         try:
             report = await self.service.finish_login(attempt, self._on_step)
         except CallbackError as exc:
-            cancelled = exc.code == "CANCELLED"
-            self._state(
-                Content.styled("Cancelled — ctrl+l starts again.", "bold")
-                if cancelled
-                else Content.styled("✖ Failed — see why below; ctrl+l tries again.", "$text-error")
-            )
-            self._verdict(error_verdict(exc), None if cancelled else "bad")
-            if not cancelled:
-                self.notify(exc.message, title="Authorize", severity="error", markup=False)
+            self._show_outcome(oauth_text.login_failed(exc, cancelled=exc.code == "CANCELLED"))
         except USER_ERRORS as caught:
             # A store write failing after the exchange lands here too (never a traceback).
-            failure = user_error(caught)
-            self._state(
-                Content.styled("✖ Failed — see why below; ctrl+l tries again.", "$text-error")
-            )
-            self._verdict(error_verdict(failure), "bad")
-            self.notify(failure.message, title="Authorize", severity="error", markup=False)
+            self._show_outcome(oauth_text.login_failed(user_error(caught)))
         except asyncio.CancelledError:
             attempt.cancel()
             raise
         else:
-            good = report.role is AccountRole.MAIN
-            tone = report_tone(report)
-            mark = TONE_LOOK[tone][0]
-            if good:
-                done = f"{mark} Authorized your MAIN account — F2 shows the checklist."
-            else:
-                done = f"{mark} Authorized, but not your MAIN account — ctrl+l to authorize again."
-            self._state(Content.styled(done, "bold"))
-            self._verdict(report_verdict(report), tone)
-            self.notify(
-                f"Authorized {report.hub_id}: {role_word(report.role)}"
-                + ("" if good else " — not your main account"),
-                title="Authorize",
-                severity="information" if good else "warning",
-                timeout=4,
-            )
+            self._show_outcome(oauth_text.authorized(report))
         finally:
             timeline.stop()
             self.attempt = None
@@ -405,14 +343,12 @@ class OAuthScreen(SectionScreen):
         if not text.strip():
             return
         if self.attempt is None:
-            note(
-                Content.styled("✖ No authorization is waiting: press ctrl+l first.", "$text-error")
-            )
+            note(error_line("✖ No authorization is waiting: press ctrl+l first."))
             return
         try:
             self.attempt.offer_paste(text)
         except HubSpotError as exc:
-            note(Content.styled(f"✖ {error_text(exc)}", "$text-error"))
+            note(error_line(f"✖ {error_text(exc)}"))
             return
         self._accepted_paste = text.strip()
         note(Content.styled("✔ Pasted URL accepted — exchanging the code…", "$text-success"))
@@ -522,11 +458,11 @@ class OAuthScreen(SectionScreen):
         try:
             location = await choose(client, attempt.url, hub_id, deliver=deliver)
         except SandboxPageError as exc:
-            note(Content.styled(f"✖ HubSpot showed an error page: {exc.message}", "$text-error"))
+            note(error_line(f"✖ HubSpot showed an error page: {exc.message}"))
             self.notify(exc.message, title="Authorize page", severity="error", markup=False)
             return
         except Exception as exc:
-            note(Content.styled(f"✖ Could not reach the authorize page: {exc}", "$text-error"))
+            note(error_line(f"✖ Could not reach the authorize page: {exc}"))
             return
         if not deliver and location and self.attempt is attempt:
             self.query_one("#paste", Input).value = location

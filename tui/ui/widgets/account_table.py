@@ -9,6 +9,7 @@ It keeps the small contract the Accounts screen relies on: `set_accounts(account
 `highlighted_hub_id`, a row cursor that stays on the same hub id across reloads, and the
 `Highlighted` / `Selected` messages. On top of that it filters (`set_filter`, every word must
 appear in the row) and jumps (g/G, PgUp/PgDn, `#` then a hub id's first digits).
+The list itself, its filter and row positions live in `AccountList` (no widget).
 """
 
 from __future__ import annotations
@@ -26,14 +27,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.hubspot.models import AccountReport
-from tui.ui.widgets.account_rows import (
-    HEADER_TEXT,
-    ROW_WIDTH,
-    Row,
-    line,
-    row_for,
-    search_text,
-)
+from tui.ui.widgets.account_list import AccountList
+from tui.ui.widgets.account_rows import HEADER_TEXT, ROW_WIDTH, Row, line, row_for
 from tui.ui.widgets.field import follow_focus
 
 JUMP_IDLE = 2.0
@@ -136,19 +131,10 @@ class AccountTable(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         """Build an empty table."""
         super().__init__(id=id, classes=classes)
-        self._accounts: list[AccountReport] = []
+        self._accounts = AccountList()
         self._active: int | None = None
         self._expiry: Mapping[int, float | None] = {}
         self._now = 0.0
-        self._index: dict[int, int] = {}
-        """hub id → position in `_accounts`."""
-        self._view: list[int] | None = None
-        """Positions in `_accounts` that pass the filter (None: no filter, all rows)."""
-        self._query = ""
-        self._search: list[str] | None = None
-        """Lower-case search text per account, built on the first filter."""
-        self._hub_text: list[str] | None = None
-        """str(hub id) per account, built on the first jump."""
         self._cursor = 0
         """Cursor position in the view."""
         self._rows: dict[int, Row] = {}
@@ -182,92 +168,52 @@ class AccountTable(ScrollView, can_focus=True):
         100,000 accounts after one re-check costs a few milliseconds plus one frame.
         """
         keep = self.highlighted_hub_id
-        self._accounts = list(accounts)
+        self._accounts.replace(accounts)
         self._active = active
         self._expiry = token_expiry or {}
         self._now = time.time() if now is None else now
-        self._index = {report.hub_id: i for i, report in enumerate(self._accounts)}
-        self._search = None
-        self._hub_text = None
         self._rows.clear()
-        self._strips.clear()
-        self._apply_filter(keep)
+        self._show_view(keep)
 
     def set_filter(self, query: str) -> None:
         """Show only the accounts whose `search_text` contains every word of `query`."""
-        query = " ".join(query.lower().split())
-        if query == self._query:
-            return
         keep = self.highlighted_hub_id
-        previous, self._query = self._query, query
-        narrowing = bool(previous) and query.startswith(previous) and self._view is not None
-        self._apply_filter(keep, narrowing=narrowing)
+        if self._accounts.set_query(query):
+            self._show_view(keep)
 
     @property
     def filter_text(self) -> str:
         """The filter in effect (normalised), or empty."""
-        return self._query
+        return self._accounts.query
 
-    def _apply_filter(self, keep: int | None, *, narrowing: bool = False) -> None:
-        if not self._query:
-            self._view = None
-        else:
-            if self._search is None:
-                self._search = [search_text(report) for report in self._accounts]
-            texts = self._search
-            words = self._query.split()
-            # A longer query only removes rows: look at the previous matches, not all rows.
-            pool = self._view if narrowing and self._view is not None else range(len(texts))
-            if len(words) == 1:
-                word = words[0]
-                self._view = [i for i in pool if word in texts[i]]
-            else:
-                self._view = [i for i in pool if all(w in texts[i] for w in words)]
+    def _show_view(self, keep: int | None) -> None:
+        """Redraw the rows now shown, the cursor on `keep` when it is among them."""
         self._strips.clear()
         self.virtual_size = Size(ROW_WIDTH, self.row_count + 1)
-        position = self._position_of(keep) if keep is not None else None
+        position = self._accounts.position_of(keep) if keep is not None else None
         self._move_to(position if position is not None else 0, center=True)
         self.refresh()
-
-    def _position_of(self, hub_id: int) -> int | None:
-        """The view position of `hub_id`, or None when it is not shown."""
-        index = self._index.get(hub_id)
-        if index is None:
-            return None
-        if self._view is None:
-            return index
-        # The view is in account order: bisect it.
-        from bisect import bisect_left
-
-        at = bisect_left(self._view, index)
-        return at if at < len(self._view) and self._view[at] == index else None
 
     # --------------------------------------------------------------- queries
 
     @property
     def row_count(self) -> int:
         """Rows shown (after the filter)."""
-        return len(self._accounts) if self._view is None else len(self._view)
+        return self._accounts.shown
 
     @property
     def total_count(self) -> int:
         """Accounts given to the table (before the filter)."""
-        return len(self._accounts)
+        return self._accounts.total
 
     @property
     def cursor_row(self) -> int:
         """The cursor's position among the rows shown."""
         return self._cursor
 
-    def _report_at(self, position: int) -> AccountReport | None:
-        if not 0 <= position < self.row_count:
-            return None
-        index = position if self._view is None else self._view[position]
-        return self._accounts[index]
-
     def hub_id_at(self, position: int) -> int | None:
         """The hub id shown at row `position`, or None."""
-        report = self._report_at(position)
+        report = self._accounts.at(position)
         return report.hub_id if report is not None else None
 
     @property
@@ -277,7 +223,7 @@ class AccountTable(ScrollView, can_focus=True):
 
     def row_cells(self, position: int) -> Row | None:
         """The cells shown at row `position` (formatted on demand), or None."""
-        report = self._report_at(position)
+        report = self._accounts.at(position)
         if report is None:
             return None
         cells = self._rows.get(report.hub_id)
@@ -299,7 +245,7 @@ class AccountTable(ScrollView, can_focus=True):
 
     def move_to_hub(self, hub_id: int) -> bool:
         """Put the cursor on `hub_id` if it is shown; True when it is."""
-        position = self._position_of(hub_id)
+        position = self._accounts.position_of(hub_id)
         if position is None:
             return False
         self._move_to(position)
@@ -391,15 +337,11 @@ class AccountTable(ScrollView, can_focus=True):
 
     def jump(self, prefix: str) -> bool:
         """Move the cursor to the first shown hub id starting with `prefix`; True if found."""
-        if self._hub_text is None:
-            self._hub_text = [str(report.hub_id) for report in self._accounts]
-        texts = self._hub_text
-        rows = range(len(texts)) if self._view is None else self._view
-        for position, index in enumerate(rows):
-            if texts[index].startswith(prefix):
-                self._move_to(position, center=True)
-                return True
-        return False
+        position = self._accounts.first_starting_with(prefix)
+        if position is None:
+            return False
+        self._move_to(position, center=True)
+        return True
 
     def on_key(self, event: events.Key) -> None:
         """`#` starts a jump; then digits extend the hub id (they are not section keys)."""
