@@ -409,6 +409,7 @@ class CredentialsScreen(SectionScreen):
             message = "Saved. Next: press F5 to authorize."
         else:
             message = "Saved. Next: press F4 to confirm the scopes."
+        # Said once, on the result line under the form: a toast would repeat it and then linger
+        # over the next section's lists.
         result.update(_ok(message))
-        self.notify(message, timeout=3, markup=False)
         self.hub_app.changed()
