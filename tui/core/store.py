@@ -25,7 +25,6 @@ and in `credentials.toml`: `client_secret` under `[profiles.NAME]`, and one
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core.bounds import MAX_STORE_BYTES, cap_profile
+from tui.core.file_lock import lock_waits, try_flock
 from tui.core.paths import StorePaths, store_paths
 from tui.core.profile import Profile, ProfileSecrets, profile_name_problem
 from tui.core.safe_files import (
@@ -425,21 +425,16 @@ class ProfileStore:
             message = f"Can't open {lock}: {exc.strerror}"
             raise StoreError(message, "check the config directory is writable", path=lock) from None
         try:
-            deadline, delay = time.monotonic() + self._lock_timeout, 0.001
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            for pause in lock_waits(self._lock_timeout, first=0.001, longest=0.02):
+                if try_flock(fd):
                     break
-                except BlockingIOError:
-                    # Poll rather than block, so a hung peer can't hang us forever.
-                    if time.monotonic() >= deadline:
-                        raise StoreError(
-                            "Another hubspot-tui process is still writing the profile store",
-                            f"try again; if it persists, find it with `fuser {lock}`",
-                            path=lock,
-                        ) from None
-                    time.sleep(delay)
-                    delay = min(delay * 2, 0.02)
+                time.sleep(pause)
+            else:
+                raise StoreError(
+                    "Another hubspot-tui process is still writing the profile store",
+                    f"try again; if it persists, find it with `fuser {lock}`",
+                    path=lock,
+                )
             yield
         finally:
             os.close(fd)

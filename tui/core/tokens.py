@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import os
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui.core.file_lock import lock_waits, try_flock
 from tui.core.store import StoreError
 from tui.hubspot.errors import InputError
 
@@ -54,20 +53,16 @@ async def refresh_lock(
         yield
         return
     try:
-        deadline, delay = time.monotonic() + timeout, 0.005
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        for pause in lock_waits(timeout, first=0.005, longest=0.05):
+            if try_flock(fd):
                 break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreError(
-                        "Another hubspot-tui process is still refreshing a token of this store",
-                        f"try again; if it persists, find it with `fuser {path}`",
-                        path=path,
-                    ) from None
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 0.05)
+            await asyncio.sleep(pause)
+        else:
+            raise StoreError(
+                "Another hubspot-tui process is still refreshing a token of this store",
+                f"try again; if it persists, find it with `fuser {path}`",
+                path=path,
+            )
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the flock
