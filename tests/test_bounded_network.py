@@ -25,8 +25,9 @@ from tests.hostile_server import HUB, HostileServer
 from tui.core.profile import AppConfig, Profile, ProfileSecrets
 from tui.core.service import InstallService
 from tui.core.store import ProfileStore
-from tui.hubspot.client import MAX_BODY, HubSpotClient
+from tui.hubspot.client import HubSpotClient
 from tui.hubspot.errors import NetworkError, UnexpectedResponse
+from tui.hubspot.http_io import MAX_BODY
 from tui.hubspot.models import AccountReport, TokenSet
 from tui.sandbox import DEMO_APP
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from tui.hubspot import parse
-from tui.hubspot.client import _Attempt, _maybe_sent, _scrubbed
+from tui.hubspot.attempt_failure import FailedAttempt, maybe_sent, scrubbed
 from tui.hubspot.errors import HubSpotError, RateLimited, UnexpectedResponse
 from tui.hubspot.models import RateLimit
 from tui.hubspot.origins import require_base
@@ -118,14 +118,16 @@ async def call(
             # a server trickling its answer cannot hold the call.
             async with asyncio.timeout(client._timeout):
                 answer = await _once(client, method, path, headers, params, body, max_body)
-        except (_Attempt, TimeoutError) as caught:
+        except (FailedAttempt, TimeoutError) as caught:
             failed = (
-                caught if isinstance(caught, _Attempt) else _Attempt(client._timed_out(), sent=True)
+                caught
+                if isinstance(caught, FailedAttempt)
+                else FailedAttempt(client._timed_out(), sent=True)
             )
             error = failed.error
             retry = error.retryable and attempt <= client._max_retries
             if not retry or (failed.sent and not idempotent):
-                raise _scrubbed(error, [bearer]) from None
+                raise scrubbed(error, [bearer]) from None
             await client._sleep(min(0.2 * attempt, client._max_wait))
             continue
         if 200 <= answer.status < 300:
@@ -138,7 +140,7 @@ async def call(
         if retry and wait <= client._max_wait:
             await client._sleep(wait)
             continue
-        return replace(answer, error=_scrubbed(error, [bearer]))
+        return replace(answer, error=scrubbed(error, [bearer]))
 
 
 async def _once(
@@ -173,7 +175,7 @@ async def _once(
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
                 if size > max_body:
-                    raise _Attempt(
+                    raise FailedAttempt(
                         UnexpectedResponse(
                             f"HubSpot's answer is larger than {max_body >> 20} MiB",
                             "Ask for less at once (a smaller limit, fewer properties)",
@@ -185,7 +187,7 @@ async def _once(
         finally:
             await response.aclose()
     except httpx.HTTPError as exc:
-        raise _Attempt(client._network_error(exc), sent=_maybe_sent(exc)) from None
+        raise FailedAttempt(client._network_error(exc), sent=maybe_sent(exc)) from None
     limits = parse.parse_rate_limit(response.headers)
     if limits != RateLimit():
         client.last_rate_limit = limits

@@ -23,6 +23,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from tui.hubspot import parse
+from tui.hubspot.attempt_failure import (
+    FailedAttempt,
+    maybe_sent,
+    network_error,
+    scrubbed,
+    timed_out,
+    too_large,
+)
 from tui.hubspot.errors import (
     AuthenticationError,
     Forbidden,
@@ -32,7 +40,7 @@ from tui.hubspot.errors import (
     RateLimited,
     UnexpectedResponse,
 )
-from tui.hubspot.http_io import MAX_BODY, connect_reason, read_capped, tls_context
+from tui.hubspot.http_io import read_capped, tls_context
 from tui.hubspot.models import (
     Access,
     AccountDetails,
@@ -52,20 +60,10 @@ log = logging.getLogger(__name__)
 _TOKEN_VERSION_RE = re.compile(r"v1|v3|\d{4}-\d{2}")
 _OBJECT_TYPE_RE = re.compile(r"[a-z0-9_]{1,64}")
 _USER_AGENT = "hubspot-tui/0.1"
-_NETWORK_ACTION = "Check the network connection (and any proxy), then try again"
 
 
 _SECRET_FIELDS = frozenset({"client_secret", "code", "refresh_token", "token", "code_verifier"})
 _PROBE_LABELS = {"products": "Products", "line_items": "Line items"}
-
-
-class _Attempt(Exception):
-    """Internal: one failed attempt, with whether the request can have reached the server."""
-
-    def __init__(self, error: HubSpotError, *, sent: bool) -> None:
-        super().__init__(error.message)
-        self.error = error
-        self.sent = sent
 
 
 class HubSpotClient:
@@ -389,8 +387,8 @@ class HubSpotClient:
                         method, path, context, form, headers, params, redirect_uri
                     )
             except TimeoutError:
-                failed = _Attempt(self._timed_out(), sent=True)
-            except _Attempt as caught:
+                failed = FailedAttempt(self._timed_out(), sent=True)
+            except FailedAttempt as caught:
                 failed = caught
             error = failed.error
             retry = error.retryable and attempt <= self._max_retries
@@ -401,13 +399,13 @@ class HubSpotClient:
                 # only earns another 429 (and counts against the app's error rate).
                 retry = False
             if not retry:
-                raise _scrubbed(error, secrets) from None
+                raise scrubbed(error, secrets) from None
             if isinstance(error, RateLimited):
                 wait = error.retry_after
             else:
                 wait = min(0.2 * attempt, self._max_wait)
             if waited + wait > self._max_wait:
-                raise _scrubbed(error, secrets) from None  # the call's budget is spent
+                raise scrubbed(error, secrets) from None  # the call's budget is spent
             waited += wait
             log.debug("%s %s: %s; retry %d in %.1f s", method, path, error.code, attempt, wait)
             await self._sleep(wait)
@@ -433,9 +431,9 @@ class HubSpotClient:
             finally:
                 await response.aclose()
         except httpx.HTTPError as exc:
-            raise _Attempt(self._network_error(exc), sent=_maybe_sent(exc)) from None
+            raise FailedAttempt(self._network_error(exc), sent=maybe_sent(exc)) from None
         except httpx.InvalidURL:
-            raise _Attempt(
+            raise FailedAttempt(
                 NetworkError(
                     f"The HubSpot API address is not a valid URL: {self._api_base}",
                     "Fix the API base URL in settings",
@@ -449,9 +447,9 @@ class HubSpotClient:
         log.debug("%s %s -> %d", method, path, response.status_code)
         if 200 <= response.status_code < 300:
             if not whole:
-                raise _Attempt(self._too_large(context), sent=True)
+                raise FailedAttempt(too_large(context), sent=True)
             return body
-        raise _Attempt(
+        raise FailedAttempt(
             parse.error_from_response(
                 response.status_code,
                 response.headers,
@@ -464,70 +462,7 @@ class HubSpotClient:
         )
 
     def _timed_out(self) -> NetworkError:
-        return NetworkError(
-            f"Could not reach HubSpot at {self._host}: timed out after {self._timeout:g} s",
-            _NETWORK_ACTION,
-            code="TIMEOUT",
-            retryable=True,
-        )
-
-    def _too_large(self, context: str) -> UnexpectedResponse:
-        return UnexpectedResponse(
-            f"HubSpot's answer to the {context} is larger than {MAX_BODY // (1 << 20)} MiB; "
-            "hubspot-tui stopped reading it",
-            "Check the API base URL (is it HubSpot?); if it is right, try again later",
-            code="TOO_LARGE",
-        )
+        return timed_out(self._host, self._timeout)
 
     def _network_error(self, exc: Exception) -> NetworkError:
-        """Our words for an httpx failure; httpx's own text is not shown (it may hold a URL)."""
-        import httpx
-
-        where = f"Could not reach HubSpot at {self._host}"
-        if isinstance(exc, httpx.TimeoutException):
-            return NetworkError(
-                f"{where}: timed out after {self._timeout:g} s",
-                _NETWORK_ACTION,
-                code="TIMEOUT",
-                retryable=True,
-            )
-        if isinstance(exc, httpx.ConnectError):
-            return NetworkError(
-                f"{where}: {connect_reason(exc)}", _NETWORK_ACTION, code="CONNECT", retryable=True
-            )
-        if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
-            return NetworkError(
-                f"The connection to HubSpot at {self._host} broke off mid-answer",
-                "Try again",
-                code="CONNECTION_LOST",
-                retryable=True,
-            )
-        if isinstance(exc, httpx.UnsupportedProtocol):
-            return NetworkError(
-                f"The HubSpot API address must start with https:// (got {self._api_base})",
-                "Fix the API base URL in settings",
-                code="BAD_URL",
-            )
-        return NetworkError(f"{where}: {type(exc).__name__}", _NETWORK_ACTION, code="NETWORK")
-
-
-def _scrubbed(error: HubSpotError, secrets: list[str]) -> HubSpotError:
-    """Blank out anything we sent that HubSpot's quoted text might echo back (belt and braces:
-    the parsers already drop token-like runs, but a short code could slip through)."""
-    for attr in ("message", "action"):
-        text = getattr(error, attr)
-        for secret in secrets:
-            if len(secret) >= 8 and secret[:8] in text:
-                text = re.sub(re.escape(secret[:8]) + r"[A-Za-z0-9_\-.~+/=]*", "…", text)
-        setattr(error, attr, text)
-    error.args = (error.message,)
-    return error
-
-
-def _maybe_sent(exc: Exception) -> bool:
-    """False only when the failure certainly happened before any byte of the request left."""
-    import httpx
-
-    return not isinstance(
-        exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.UnsupportedProtocol
-    )
+        return network_error(exc, host=self._host, api_base=self._api_base, timeout=self._timeout)
