@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from tests.figures import add_figure
+from tui.hubspot.callback_pages import PAGE_OK, PAGE_STATE
 from tui.hubspot.errors import CallbackError, InputError
-from tui.hubspot.listener import MAX_CONNECTIONS, PAGE_OK, PAGE_STATE, CallbackListener
+from tui.hubspot.listener import MAX_CONNECTIONS, CallbackListener
 
 STATE = "st4te-Xk3v9_Q2abcdefghijklmnopqrstuvwxyz0123"
 CODE = "na1-1a2b-3c4d-5e6f-7a8b9c0d"

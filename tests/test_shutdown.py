@@ -27,7 +27,7 @@ import pytest
 from tests.conftest import SandboxEnv, Tmux, pick_free_port, store_demo_app
 from tests.figures import add_figure
 from tui.core.store import ProfileStore
-from tui.hubspot.listener import port_holder
+from tui.hubspot.port_holder import port_holder
 from tui.sandbox import FaultKind, Sandbox
 from tui.sandbox.browser import choose
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import os
 import re
 import socket
 import time
@@ -22,8 +21,17 @@ from collections.abc import Coroutine
 from typing import Any
 from urllib.parse import parse_qs
 
+from tui.hubspot.callback_pages import (
+    PAGE_DONE,
+    PAGE_NO_CODE,
+    PAGE_OK,
+    PAGE_STATE,
+    REJECTION_PAGES,
+    http_answer,
+)
 from tui.hubspot.errors import CallbackError
 from tui.hubspot.oauth import check_state, looks_like_code, parse_pasted_redirect
+from tui.hubspot.port_holder import port_holder
 
 MAX_REQUEST_LINE = 8 * 1024
 MAX_HEAD = 16 * 1024
@@ -34,62 +42,8 @@ MAX_CONNECTIONS = 64
 
 _REQUEST_LINE_RE = re.compile(r"([A-Z]{1,16}) (/[^\s]*) HTTP/1\.[01]")
 _HEADER_NAME_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_COMM_RE = re.compile(r"[^\w.\- ]")
 _NO_IPV6 = (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT, errno.EPROTONOSUPPORT)
 _PORT_ACTION = "Stop it, or pick another port (and register that redirect URL)"
-
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    408: "Request Timeout",
-    410: "Gone",
-    414: "URI Too Long",
-    431: "Request Header Fields Too Large",
-}
-PAGE_OK = (
-    "hubspot-tui received the authorization. You can close this tab and return to the terminal."
-)
-PAGE_STATE = (
-    "This link is from a different login attempt. "
-    "Use the link from the latest attempt in hubspot-tui, or restart the login."
-)
-PAGE_NO_CODE = (
-    "This address did not carry an authorization code from HubSpot. "
-    "Go back to the terminal and try the login again."
-)
-PAGE_DONE = "This login attempt has already finished. You can close this tab."
-_PAGES = {
-    400: "Bad request.",
-    404: "Not found.",
-    405: "Method not allowed.",
-    408: "The request took too long.",
-    414: "Request line too long.",
-    431: "Request headers too large.",
-}
-
-
-def _response(status: int, text: str, *, head_only: bool = False) -> bytes:
-    """A complete HTTP/1.1 answer with a fixed page; `text` is always one of our constants."""
-    body = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>hubspot-tui</title></head><body><p>{text}</p></body></html>\n"
-    ).encode()
-    lines = [
-        f"HTTP/1.1 {status} {_REASONS[status]}",
-        "Content-Type: text/html; charset=utf-8",
-        f"Content-Length: {len(body)}",
-        "Cache-Control: no-store",
-        "Referrer-Policy: no-referrer",
-        "X-Content-Type-Options: nosniff",
-        "Content-Security-Policy: default-src 'none'",
-        "Connection: close",
-    ]
-    if status == 405:
-        lines.append("Allow: GET, HEAD")
-    head = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
-    return head if head_only else head + body
 
 
 class _Reject(Exception):
@@ -99,57 +53,6 @@ class _Reject(Exception):
         super().__init__(status)
         self.status = status
         self.head_only = head_only
-
-
-def port_holder(port: int) -> tuple[int, str] | None:
-    """Which process holds TCP `port` on this host, as `(pid, command name)`, when Linux says.
-
-    Reads `/proc/net/tcp{,6}` for the socket inode, then looks for it among `/proc/*/fd`.
-    Only processes we may inspect are found (our own user's, or all as root).
-    """
-    inodes: set[str] = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            with open(table, encoding="ascii", errors="replace") as handle:
-                rows = handle.read().splitlines()[1:]
-        except OSError:
-            continue
-        for row in rows:
-            fields = row.split()
-            if len(fields) < 10 or fields[9] == "0":
-                continue
-            try:
-                local_port = int(fields[1].rsplit(":", 1)[1], 16)
-            except (IndexError, ValueError):
-                continue
-            if local_port == port:
-                inodes.add(f"socket:[{fields[9]}]")
-    if not inodes:
-        return None
-    try:
-        pids = [entry.name for entry in os.scandir("/proc") if entry.name.isdigit()]
-    except OSError:
-        return None
-    # Our own process first: the common case in tests, and cheap.
-    own = str(os.getpid())
-    for pid in sorted(pids, key=lambda p: p != own):
-        try:
-            fds = os.listdir(f"/proc/{pid}/fd")
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                target = os.readlink(f"/proc/{pid}/fd/{fd}")
-            except OSError:
-                continue
-            if target in inodes:
-                try:
-                    with open(f"/proc/{pid}/comm", encoding="utf-8", errors="replace") as handle:
-                        comm = _COMM_RE.sub("", handle.read().strip())[:32]
-                except OSError:
-                    comm = ""
-                return int(pid), comm or "unknown"
-    return None
 
 
 class CallbackListener:
@@ -423,13 +326,15 @@ class CallbackListener:
                 answer = self._route(head)
             except _Reject as rejection:
                 self.rejected += 1
-                answer = _response(
-                    rejection.status, _PAGES[rejection.status], head_only=rejection.head_only
+                answer = http_answer(
+                    rejection.status,
+                    REJECTION_PAGES[rejection.status],
+                    head_only=rejection.head_only,
                 )
             except TimeoutError:
                 self.rejected += 1
                 self._idle.pop(writer, None)
-                answer = _response(408, _PAGES[408])
+                answer = http_answer(408, REJECTION_PAGES[408])
             # No await between routing and this write: the answer is in the transport buffer
             # before close() can run, so a graceful close still delivers it.
             writer.write(answer)
@@ -485,10 +390,10 @@ class CallbackListener:
             raise _Reject(405)
         if method == "HEAD":
             # HEAD is a safe method: it may probe the page but never completes the login.
-            return _response(200, PAGE_OK, head_only=True)
+            return http_answer(200, PAGE_OK, head_only=True)
         if self._done.is_set():
             self.rejected += 1
-            return _response(410, PAGE_DONE)
+            return http_answer(410, PAGE_DONE)
         try:
             fields = parse_qs(query, keep_blank_values=True, max_num_fields=MAX_HEADERS)
             check_state(fields.get("state", []), self._state)
@@ -496,10 +401,10 @@ class CallbackListener:
             raise _Reject(400) from None
         except CallbackError:
             self.rejected += 1
-            return _response(400, PAGE_STATE)
+            return http_answer(400, PAGE_STATE)
         codes = fields.get("code", [])
         if len(codes) != 1 or not looks_like_code(codes[0]):
             self.rejected += 1
-            return _response(400, PAGE_NO_CODE)
+            return http_answer(400, PAGE_NO_CODE)
         self._finish(code=codes[0])
-        return _response(200, PAGE_OK)
+        return http_answer(200, PAGE_OK)
