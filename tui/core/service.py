@@ -13,37 +13,29 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-from tui.core import connector, probes
+from tui.core import connector, login_flow, probes
 from tui.core.login import (
     LoginAttempt,
     LoginStep,
     StepCallback,
     StepEvent,
-    exchange_failed,
-    probe_summary,
-    verdict,
 )
 from tui.core.probes import ProbeContext
 from tui.core.profile import DEFAULT_API_BASE, AppConfig, Profile, ProfileSecrets
 from tui.core.reasons import AUTH_DEAD
 from tui.core.stored import compute_status, store_warnings
 from tui.core.tokens import refresh_lock, refresh_margin
-from tui.core.user_errors import error_text
 from tui.hubspot.errors import (
     AuthenticationError,
-    CallbackError,
     HubSpotError,
     InputError,
-    OAuthError,
     ReauthorizeRequired,
     RefreshTokenRevoked,
 )
 from tui.hubspot.models import AccountReport, InstallStatus, TokenSet
 from tui.hubspot.origins import (
     origin_of,
-    require_base,
     require_secret_origin,
     require_token_origin,
 )
@@ -278,69 +270,14 @@ class InstallService:
     async def start_login(
         self, *, hub_id: int | None = None, timeout: float = 600.0, listen: bool = True
     ) -> LoginAttempt:
-        """Build a fresh authorize URL (new state + PKCE) and start the loopback listener.
-
-        Raises InputError when credentials are missing. A busy port does not raise: the attempt
-        carries `listen_error` and still accepts a pasted redirect URL.
-        """
-        from tui.hubspot.listener import CallbackListener
-        from tui.hubspot.oauth import (
-            build_authorize_url,
-            new_pkce,
-            new_state,
-            redirect_uri_problem,
-        )
-
-        client_id, _ = self._require_credentials()
-        app = self._profile.app
-        require_base(self.app_base, "The authorize host (app_base)", app=True)
-        redirect_uri = app.effective_redirect_uri
-        problem = redirect_uri_problem(redirect_uri)
-        if problem:
-            raise InputError(f"Redirect URL {redirect_uri}: {problem}", "Fix it on F3")
-        if self._redirect_hook is not None:
-            # Demo only: the sandbox app registers whatever redirect the profile uses.
-            self._redirect_hook(redirect_uri)
-        state = new_state()
-        pkce = new_pkce()
-        url = build_authorize_url(
+        """Build a fresh authorize URL and start the listener (see `login_flow.start_login`)."""
+        attempt = await login_flow.start_login(
+            self._probe_context,
             app_base=self.app_base,
-            client_id=client_id,
-            redirect_uri=redirect_uri,
-            scopes=app.scopes,
-            optional_scopes=app.optional_scopes,
-            state=state,
-            code_challenge=pkce.challenge,
+            redirect_hook=self._redirect_hook,
             hub_id=hub_id,
-        )
-        parts = urlsplit(redirect_uri)
-        loopback = parts.hostname == "localhost" and parts.scheme == "http"
-        listener = CallbackListener(
-            port=parts.port or 80, state=state, path=parts.path or "/", timeout=timeout
-        )
-        listen_error = ""
-        if not listen:
-            pass  # paste mode, as asked: nothing went wrong, so nothing to report
-        elif not loopback:
-            listen_error = (
-                f"the redirect URL {redirect_uri} is not on this machine: after authorizing, "
-                "paste the address the browser lands on"
-            )
-        else:
-            try:
-                await listener.start()
-            except CallbackError as exc:
-                listen_error = error_text(exc)
-        now = self._clock()
-        attempt = LoginAttempt(
-            url=url,
-            redirect_uri=redirect_uri,
-            listener=listener,
-            code_verifier=pkce.verifier,
-            listen_error=listen_error,
-            hub_pin=hub_id,
-            started_at=now,
-            deadline=now + timeout,
+            timeout=timeout,
+            listen=listen,
         )
         self._attempts.add(attempt)
         return attempt
@@ -348,70 +285,10 @@ class InstallService:
     async def finish_login(
         self, attempt: LoginAttempt, on_step: StepCallback | None = None
     ) -> AccountReport:
-        """Wait for the callback or a paste, exchange the code, probe concurrently, store, report.
-
-        `on_step` is called (on the caller's loop) as each LoginStep is reached. Raises a
-        HubSpotError subclass on failure (after reporting LoginStep.FAILED).
-        """
-
-        def emit(step: LoginStep, detail: str = "", ok: bool = True) -> None:
-            if on_step is not None:
-                on_step(StepEvent(step, detail, ok, self._clock()))
-
-        listener = attempt._listener
+        """Complete the login: code, exchange, probes, store (see `login_flow.finish_login`)."""
         try:
-            emit(LoginStep.URL_READY, "authorize URL ready")
-            if attempt.listen_address:
-                emit(LoginStep.LISTENING, f"waiting on {attempt.listen_address}")
-            elif attempt.listen_error:
-                emit(LoginStep.LISTENING, attempt.listen_error, ok=False)
-            else:
-                emit(LoginStep.LISTENING, "waiting for the redirected URL to be pasted")
-            code = await listener.wait()
-            emit(LoginStep.CALLBACK, "redirect received")
-            emit(LoginStep.STATE_CHECKED, "state matches this attempt")
-            client_id, client_secret = self._require_credentials()
-            try:
-                grant = await self._http().exchange_code(
-                    client_id=client_id,
-                    client_secret=client_secret,
-                    code=code,
-                    redirect_uri=attempt.redirect_uri,
-                    code_verifier=attempt._code_verifier,
-                )
-            except OAuthError:
-                raise  # HubSpot refused the code itself: its action already says what to do
-            except HubSpotError as exc:
-                raise exchange_failed(exc) from None
-            minutes = int(grant.tokens.expires_in(self._clock()) // 60)
-            emit(LoginStep.TOKENS, f"tokens received (access token valid {minutes} min)")
-            try:
-                report = await probes.inspect(
-                    self._probe_context,
-                    grant.tokens,
-                    hub_hint=grant.hub_id,
-                    scopes_hint=grant.scopes,
-                )
-            except HubSpotError as exc:
-                await probes.keep_unchecked(self._probe_context, grant, attempt.hub_pin, exc)
-                raise
-
-            def mutate(profile: Profile, secrets: ProfileSecrets) -> None:
-                secrets.tokens[report.hub_id] = grant.tokens
-                profile.accounts[report.hub_id] = report
-                # The account just authorized becomes active: it is what the user chose, and the
-                # checklist then says at once whether it was the right one.
-                profile.active_hub_id = report.hub_id
-
-            await self._update(mutate)
-            emit(LoginStep.PROBED, probe_summary(report))
-            emit(LoginStep.DONE, verdict(report))
-            return report
-        except HubSpotError as exc:
-            emit(LoginStep.FAILED, error_text(exc), ok=False)
-            raise
+            return await login_flow.finish_login(self._probe_context, attempt, on_step)
         finally:
-            await listener.close()
             self._attempts.discard(attempt)
 
     # ---------------------------------------------------------------- refresh
