@@ -162,10 +162,12 @@ def test_no_runtime_import_cycles() -> None:
 
 
 def test_cycle_finder_finds_a_cycle() -> None:
-    # The check above must be able to fail: the same finder sees a planted two-module loop.
+    # The check above must be able to fail: the same finder sees a planted loop (the service
+    # imports the probes both directly and through the login flow, so the group may be larger).
     graph = grimp.build_graph("tui", exclude_type_checking_imports=True)
     graph.add_import(importer="tui.core.probes", imported="tui.core.service")
-    assert ["tui.core.probes", "tui.core.service"] in _import_cycles(graph)
+    planted = {"tui.core.probes", "tui.core.service"}
+    assert any(planted <= set(cycle) for cycle in _import_cycles(graph))
 
 
 # The read-only commands run synchronously on the stored profile: they must not pay for an event
