@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MAX_MODULE_LINES = 560
+MAX_MODULE_LINES = 500
 """The style guide says "under ~500 lines"; this is the hard stop that keeps it honest."""
 
 
