@@ -13,7 +13,7 @@ redirect URL), region (`app-eu1` → EU), scopes and hub pin go through the same
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -226,22 +226,24 @@ def _redirect(out: _Collector, uri: str, source: str = "") -> None:
         out.take("redirect_uri", uri)
 
 
-def _partner(out: _Collector, value: str, source: str = "") -> None:
+def _checked(
+    out: _Collector, field: str, value: str, problem_of: Callable[[str], str | None], source: str
+) -> None:
+    """Take `value` (cleaned) for `field`, or refuse it with the reason `problem_of` gives."""
     value = clean(value)
-    problem = validate.partner_id_problem(value)
+    problem = problem_of(value)
     if problem:
-        out.refuse("partner_id", problem, source)
+        out.refuse(field, problem, source)
     else:
-        out.take("partner_id", value)
+        out.take(field, value)
+
+
+def _partner(out: _Collector, value: str, source: str = "") -> None:
+    _checked(out, "partner_id", value, validate.partner_id_problem, source)
 
 
 def _client_id(out: _Collector, value: str, source: str = "") -> None:
-    value = clean(value)
-    problem = validate.client_id_problem(value)
-    if problem:
-        out.refuse("client_id", problem, source)
-    else:
-        out.take("client_id", value)
+    _checked(out, "client_id", value, validate.client_id_problem, source)
 
 
 def _install_url(out: _Collector, text: str) -> None:
