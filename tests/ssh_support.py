@@ -25,6 +25,8 @@ import time
 import uuid
 from pathlib import Path
 
+from tests.conftest import Tmux
+
 SSHD = Path("/usr/sbin/sshd")
 PRIVSEP_DIR = Path("/run/sshd")
 """sshd refuses to start without its privilege-separation directory (Debian creates it at boot)."""
@@ -321,68 +323,44 @@ def process_alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-class Terminal:
-    """A private tmux server (unique `-L` socket, no config file) with one window of fixed size."""
+class Terminal(Tmux):
+    """`tests.conftest.Tmux` without any tmux config file, one session `t` of fixed size, OSC 52
+    copies kept as paste buffers, and a server killed by pid (an ssh hangup must not outlive it)."""
 
     def __init__(self, cols: int, rows: int, env: dict[str, str]) -> None:
+        super().__init__(cols, rows, env)
         self.socket = f"hubspot-tui-ssh-{os.getpid()}-{uuid.uuid4().hex[:10]}"
-        self.cols, self.rows = cols, rows
-        self.env = env
+        self.session = "t"
         self.server_pid: int | None = None
 
     def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run a tmux command on this server."""
-        return subprocess.run(
-            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
-            capture_output=True,
-            text=True,
-            env=self.env,
-            check=check,
-            timeout=30,
-        )
+        """Run a tmux command on this server, reading no config file."""
+        return super().tmux("-f", "/dev/null", *args, check=check)
 
-    def start(self, argv: list[str]) -> int:
+    def start(self, argv: list[str]) -> int:  # type: ignore[override]
         """Run `argv` (exec'd, so the pane's pid is its pid) with OSC 52 stored as paste buffers."""
         self.tmux(
-            "new-session", "-d", "-s", "t", "-x", str(self.cols), "-y", str(self.rows),
+            "new-session", "-d", "-s", self.session, "-x", str(self.cols), "-y", str(self.rows),
             f"exec {shlex.join(argv)}",
         )  # fmt: skip
         self.tmux("set-option", "-g", "set-clipboard", "on")
-        self.tmux("set-option", "-t", "t", "remain-on-exit", "on")
+        self.tmux("set-option", "-t", self.session, "remain-on-exit", "on")
         self.server_pid = int(self.tmux("display-message", "-p", "#{pid}").stdout.strip())
         return self.pane_pid()
 
     def pane_pid(self) -> int:
         """The pid of the command in the pane."""
-        return int(self.tmux("display-message", "-p", "-t", "t", "#{pane_pid}").stdout.strip())
-
-    def screen(self) -> str:
-        """The pane's text as the user sees it."""
-        return self.tmux("capture-pane", "-p", "-t", "t", check=False).stdout
-
-    def send(self, *keys: str) -> None:
-        """Press keys (tmux key names or literal text)."""
-        self.tmux("send-keys", "-t", "t", *keys)
+        out = self.tmux("display-message", "-p", "-t", self.session, "#{pane_pid}")
+        return int(out.stdout.strip())
 
     def paste(self, text: str) -> None:
         """Paste `text` the way a terminal does (bracketed when the application asked for it)."""
         self.tmux("set-buffer", "-b", "paste", text)
-        self.tmux("paste-buffer", "-p", "-d", "-b", "paste", "-t", "t")
+        self.tmux("paste-buffer", "-p", "-d", "-b", "paste", "-t", self.session)
 
     def buffer(self) -> str:
         """The newest paste buffer (an OSC 52 copy lands there with `set-clipboard on`)."""
         return self.tmux("show-buffer", check=False).stdout
-
-    def wait_for(self, *texts: str, timeout: float = 20.0) -> str:
-        """Poll the screen until every text is on it; returns the screen."""
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if all(text in screen for text in texts):
-                return screen
-            time.sleep(0.05)
-        raise AssertionError(f"never saw {texts!r} on screen:\n{screen}")
 
     def close(self) -> None:
         """Kill the server (and the pane's process) and remove the socket file."""
